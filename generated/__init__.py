@@ -1,0 +1,1 @@
+"""Pydantic models generated from openapi/openapi.yaml (see models.py)."""

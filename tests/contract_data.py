@@ -1,0 +1,30 @@
+"""Payloads taken from the document itself: its named examples, never hand copies."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from vpbx_spec.document import bundled_document
+
+
+def named_examples(*pointer_parts: str) -> dict[str, Any]:
+    """name -> value for the named examples of a media type in the bundled document."""
+    node: Any = bundled_document()
+    for part in pointer_parts:
+        node = node[part]
+    return {name: example["value"] for name, example in node["examples"].items()}
+
+
+REQUEST_EXAMPLES = named_examples(
+    "paths", "/numbers/unconfirmed", "post", "requestBody", "content", "application/json")
+RESPONSE_EXAMPLES = named_examples(
+    "components", "responses", "NumberAdded", "content", "application/json")
+
+
+def seed_request() -> dict[str, Any]:
+    return copy.deepcopy(REQUEST_EXAMPLES["seed"])
+
+
+def seed_response() -> dict[str, Any]:
+    return copy.deepcopy(RESPONSE_EXAMPLES["seed"])

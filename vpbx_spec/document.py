@@ -1,0 +1,75 @@
+"""The OpenAPI document: where it lives, how to load it, and validators for its parts.
+
+Everything that needs a schema (the mock, the lint rules, the tests) asks this module for
+a validator that points into the document, so no schema is ever copied by hand.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
+
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+DOCUMENT_PATH = REPOSITORY_ROOT / "openapi" / "openapi.yaml"
+
+# The document is registered under this URI so that its own "#/components/..." references
+# resolve against it from any validator built here.
+_DOCUMENT_URI = "urn:vpbx:openapi"
+
+Document = dict[str, Any]
+
+
+def load_document(path: Path = DOCUMENT_PATH) -> Document:
+    with path.open(encoding="utf-8") as stream:
+        document = yaml.safe_load(stream)
+    if not isinstance(document, dict):
+        raise ValueError(f"{path}: the OpenAPI document must be a mapping")
+    return document
+
+
+@functools.cache
+def bundled_document() -> Document:
+    """The repository's own document, loaded once per process."""
+    return load_document()
+
+
+def escape_pointer_token(token: str) -> str:
+    """Escape one JSON Pointer token (RFC 6901): paths such as "/numbers" contain "/"."""
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+class DocumentSchemas:
+    """JSON Schema (2020-12) validators for schemas that live inside one document."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        resource = DRAFT202012.create_resource(document)
+        self._registry: Registry = Registry().with_resource(_DOCUMENT_URI, resource)
+
+    def validator_at(self, pointer: str) -> jsonschema.Draft202012Validator:
+        """A validator for the schema at a JSON Pointer, e.g. "/components/schemas/Error"."""
+        return jsonschema.Draft202012Validator(
+            {"$ref": f"{_DOCUMENT_URI}#{pointer}"}, registry=self._registry
+        )
+
+    def component(self, name: str) -> jsonschema.Draft202012Validator:
+        """A validator for a schema in components/schemas."""
+        return self.validator_at(f"/components/schemas/{escape_pointer_token(name)}")
+
+    def resolve(self, node: Any) -> Any:
+        """Follow a local {"$ref": "#/..."} (possibly chained); return other nodes unchanged."""
+        resolver = self._registry.resolver(base_uri=_DOCUMENT_URI)
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            node = resolver.lookup(node["$ref"]).contents
+        return node
+
+
+@functools.cache
+def bundled_schemas() -> DocumentSchemas:
+    return DocumentSchemas(bundled_document())
