@@ -1,16 +1,19 @@
 # Every target bootstraps .venv on first use, so `make test` alone works on a fresh clone.
+# Settings come from the command line or the environment, e.g.
+#   make mock PORT=9000 API_TOKEN=s3cret
 
 SHELL := /bin/bash
 BIN := .venv/bin
 READY := .venv/.ready
 
 .DEFAULT_GOAL := help
-.PHONY: help venv generate check test clean
+.PHONY: help venv generate check test mock clean
 
 help:
 	@echo "make test       spec checks and every test"
 	@echo "make check      validate and lint openapi/openapi.yaml; fail if generated/ drifted"
 	@echo "make generate   regenerate generated/models.py from the document"
+	@echo "make mock       serve the reference mock on HOST:PORT (default 127.0.0.1:8080)"
 
 $(READY): pyproject.toml constraints.txt scripts/bootstrap-venv.sh
 	scripts/bootstrap-venv.sh
@@ -25,6 +28,9 @@ check: $(READY)
 
 test: check
 	$(BIN)/python -m pytest
+
+mock: $(READY)
+	$(BIN)/python -m vpbx_mock
 
 clean:
 	rm -rf .venv .data reports .pytest_cache .hypothesis

@@ -28,3 +28,25 @@ def seed_request() -> dict[str, Any]:
 
 def seed_response() -> dict[str, Any]:
     return copy.deepcopy(RESPONSE_EXAMPLES["seed"])
+
+
+DROP = object()  # in request_with/response_with: remove this property
+
+
+def _with(body: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    for name, value in changes.items():
+        if value is DROP:
+            body.pop(name, None)
+        else:
+            body[name] = value
+    return body
+
+
+def request_with(**changes: Any) -> dict[str, Any]:
+    """The seed request example with some properties replaced or DROPped."""
+    return _with(seed_request(), changes)
+
+
+def response_with(**changes: Any) -> dict[str, Any]:
+    """The seed response example with some properties replaced or DROPped."""
+    return _with(seed_response(), changes)

@@ -9,9 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from generated.models import VirtualNumber
-from tests.contract_data import RESPONSE_EXAMPLES, seed_response
+from tests.contract_data import DROP, RESPONSE_EXAMPLES, response_with, seed_response
 
-DROP = object()
 
 REQUIRED_NOT_NULL = ("number", "type", "purpose", "id", "state", "dgn_number")
 # name -> a valid non-null value, for every required property that may be null.
@@ -36,76 +35,68 @@ ENUMS = {
 }
 
 
-def changed(**changes: Any) -> dict[str, Any]:
-    body = seed_response()
-    for name, value in changes.items():
-        if value is DROP:
-            body.pop(name, None)
-        else:
-            body[name] = value
-    return body
 
 
 ACCEPTED: dict[str, Any] = {
     **{f"example {name}": value for name, value in RESPONSE_EXAMPLES.items()},
-    **{f"{name} null": changed(**{name: None}) for name in [*REQUIRED_NULLABLE, *OPTIONAL_NULLABLE]},
-    **{f"{name} filled": changed(**{name: value})
+    **{f"{name} null": response_with(**{name: None}) for name in [*REQUIRED_NULLABLE, *OPTIONAL_NULLABLE]},
+    **{f"{name} filled": response_with(**{name: value})
        for name, value in {**REQUIRED_NULLABLE, **OPTIONAL_NULLABLE}.items()},
-    "every nullable filled at once": changed(**REQUIRED_NULLABLE, **OPTIONAL_NULLABLE, app_id=1),
-    **{f"{field} {value}": changed(**{field: value})
+    "every nullable filled at once": response_with(**REQUIRED_NULLABLE, **OPTIONAL_NULLABLE, app_id=1),
+    **{f"{field} {value}": response_with(**{field: value})
        for field, values in ENUMS.items() for value in values},
-    "id 1": changed(id=1),
-    "app_id present": changed(app_id=1200054),
-    "empty from_redirect_numbers": changed(from_redirect_numbers=[]),
-    "empty dgn_number (listings)": changed(dgn_number=""),
-    "empty comment": changed(comment=""),
-    "undocumented property": changed(created_by="api", nested={"x": [1]}),
-    "toll-free number": changed(number="78001234567", type="toll_free"),
+    "id 1": response_with(id=1),
+    "app_id present": response_with(app_id=1200054),
+    "empty from_redirect_numbers": response_with(from_redirect_numbers=[]),
+    "empty dgn_number (listings)": response_with(dgn_number=""),
+    "empty comment": response_with(comment=""),
+    "undocumented property": response_with(created_by="api", nested={"x": [1]}),
+    "toll-free number": response_with(number="78001234567", type="toll_free"),
 }
 
 REJECTED: dict[str, Any] = {
-    **{f"{name} missing": changed(**{name: DROP})
+    **{f"{name} missing": response_with(**{name: DROP})
        for name in [*REQUIRED_NOT_NULL, *REQUIRED_NULLABLE]},
-    **{f"{name} null": changed(**{name: None}) for name in [*REQUIRED_NOT_NULL, "app_id"]},
+    **{f"{name} null": response_with(**{name: None}) for name in [*REQUIRED_NOT_NULL, "app_id"]},
     # Enums: values outside the set and look-alikes.
-    "purpose with Cyrillic с (U+0441)": changed(purpose="\u0441ompany"),
-    "type DEF": changed(type="DEF"),
-    "type mobile": changed(type="mobile"),
-    "state deleted": changed(state="deleted"),
-    "state with Cyrillic а (U+0430)": changed(state="\u0430ctive"),
+    "purpose with Cyrillic с (U+0441)": response_with(purpose="\u0441ompany"),
+    "type DEF": response_with(type="DEF"),
+    "type mobile": response_with(type="mobile"),
+    "state deleted": response_with(state="deleted"),
+    "state with Cyrillic а (U+0430)": response_with(state="\u0430ctive"),
     # Integers: bounds and types.
-    "id 0": changed(id=0),
-    "id -1": changed(id=-1),
-    "id as a string": changed(id="331"),
-    "id 1.5": changed(id=1.5),
-    "id true": changed(id=True),
-    "scenario_id 0": changed(scenario_id=0),
-    "group_scenario_id 0": changed(group_scenario_id=0),
-    "group_id 0": changed(group_id=0),
-    "employee_id 0": changed(employee_id=0),
-    "employee_id as a string": changed(employee_id="125"),
-    "app_id 0": changed(app_id=0),
-    "app_id as a string": changed(app_id="1200054"),
+    "id 0": response_with(id=0),
+    "id -1": response_with(id=-1),
+    "id as a string": response_with(id="331"),
+    "id 1.5": response_with(id=1.5),
+    "id true": response_with(id=True),
+    "scenario_id 0": response_with(scenario_id=0),
+    "group_scenario_id 0": response_with(group_scenario_id=0),
+    "group_id 0": response_with(group_id=0),
+    "employee_id 0": response_with(employee_id=0),
+    "employee_id as a string": response_with(employee_id="125"),
+    "app_id 0": response_with(app_id=0),
+    "app_id as a string": response_with(app_id="1200054"),
     # Booleans, strings, arrays and their items.
-    "is_scenario_active as a string": changed(is_scenario_active="true"),
-    "is_group_scenario_active 1": changed(is_group_scenario_active=1),
-    "comment as an integer": changed(comment=5),
-    "reason as an object": changed(reason={}),
-    "region_name as a list": changed(region_name=["Москва"]),
-    "dgn_number as an integer": changed(dgn_number=74951234567),
-    "nc_type as an integer": changed(nc_type=1),
-    "from_redirect_numbers as an object": changed(from_redirect_numbers={"id": 1, "number": "7"}),
-    "redirect item without id": changed(from_redirect_numbers=[{"number": "78001234567"}]),
-    "redirect item without number": changed(from_redirect_numbers=[{"id": 678}]),
-    "redirect item id 0": changed(from_redirect_numbers=[{"id": 0, "number": "78001234567"}]),
-    "redirect item number as an integer": changed(from_redirect_numbers=[{"id": 1, "number": 7}]),
-    "redirect item as a string": changed(from_redirect_numbers=["78001234567"]),
+    "is_scenario_active as a string": response_with(is_scenario_active="true"),
+    "is_group_scenario_active 1": response_with(is_group_scenario_active=1),
+    "comment as an integer": response_with(comment=5),
+    "reason as an object": response_with(reason={}),
+    "region_name as a list": response_with(region_name=["Москва"]),
+    "dgn_number as an integer": response_with(dgn_number=74951234567),
+    "nc_type as an integer": response_with(nc_type=1),
+    "from_redirect_numbers as an object": response_with(from_redirect_numbers={"id": 1, "number": "7"}),
+    "redirect item without id": response_with(from_redirect_numbers=[{"number": "78001234567"}]),
+    "redirect item without number": response_with(from_redirect_numbers=[{"id": 678}]),
+    "redirect item id 0": response_with(from_redirect_numbers=[{"id": 0, "number": "78001234567"}]),
+    "redirect item number as an integer": response_with(from_redirect_numbers=[{"id": 1, "number": 7}]),
+    "redirect item as a string": response_with(from_redirect_numbers=["78001234567"]),
     # The number.
-    "number with +7": changed(number="+79261234567"),
-    "number of 10 digits": changed(number="7926123456"),
-    "number of 12 digits": changed(number="792612345678"),
-    "number with 8": changed(number="89261234567"),
-    "number as an integer": changed(number=79261234567),
+    "number with +7": response_with(number="+79261234567"),
+    "number of 10 digits": response_with(number="7926123456"),
+    "number of 12 digits": response_with(number="792612345678"),
+    "number with 8": response_with(number="89261234567"),
+    "number as an integer": response_with(number=79261234567),
     "JSON array": [seed_response()],
 }
 
@@ -137,7 +128,7 @@ def test_model_rejects(payload):
 
 
 def test_model_keeps_undocumented_fields():
-    record = VirtualNumber.model_validate(changed(created_by="api"))
+    record = VirtualNumber.model_validate(response_with(created_by="api"))
     assert record.model_extra == {"created_by": "api"}
     assert record.model_dump(mode="json")["created_by"] == "api"
 

@@ -1,0 +1,43 @@
+"""`python -m vpbx_mock` (`make mock`): serve the mock in the foreground until Ctrl-C.
+
+Settings (environment): HOST, PORT (127.0.0.1:8080), API_TOKEN, MOCK_DB (a file, or
+":memory:"), MOCK_ACCESS_LOG (1; 0 to silence the per-request log).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import uvicorn
+
+from vpbx_mock.app import ADD_PATH, create_app
+from vpbx_mock.regions import region_for
+from vpbx_mock.settings import Settings
+from vpbx_mock.store import NumberStore
+
+
+def main() -> int:
+    try:
+        settings = Settings.from_environment()
+    except ValueError as error:
+        print(f"vpbx_mock: {error}", file=sys.stderr)
+        return 2
+    store = NumberStore.open(settings.database)
+    region_for("74991234567")  # load the geocoder's data now, not on the first request
+    base_url = f"http://{settings.host}:{settings.port}"
+    print(f"vpbx mock: POST {base_url}{ADD_PATH}", flush=True)
+    print(f"vpbx mock: database {settings.database}", flush=True)
+    if settings.uses_default_token:
+        print(f"vpbx mock: send 'Authorization: {settings.token}' (the documented local default;"
+              " set API_TOKEN to change it)", flush=True)
+    else:
+        print("vpbx mock: send 'Authorization: <the value of API_TOKEN>'", flush=True)
+    print("vpbx mock: Ctrl-C stops it", flush=True)
+    app = create_app(store, settings.token, close_store_on_shutdown=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, loop="uvloop", http="httptools",
+                access_log=settings.access_log, server_header=False, log_level="info")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
