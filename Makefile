@@ -1,15 +1,17 @@
 # Every target bootstraps .venv on first use, so `make test` alone works on a fresh clone.
 # Settings come from the command line or the environment, e.g.
-#   make mock PORT=9000 API_TOKEN=s3cret
+#   make contract BASE_URL=https://staging.example API_TOKEN=... ALLOW_WRITES=1
+#   make mock PORT=9000
 
 SHELL := /bin/bash
 BIN := .venv/bin
 READY := .venv/.ready
 
 .DEFAULT_GOAL := help
-.PHONY: help venv generate check test mock clean
+.PHONY: help venv generate check test contract mock clean
 
 help:
+	@echo "make contract   run the contract suite (against the bundled mock unless BASE_URL is set)"
 	@echo "make test       spec checks and every test"
 	@echo "make check      validate and lint openapi/openapi.yaml; fail if generated/ drifted"
 	@echo "make generate   regenerate generated/models.py from the document"
@@ -28,6 +30,9 @@ check: $(READY)
 
 test: check
 	$(BIN)/python -m pytest
+
+contract: $(READY)
+	$(BIN)/python -m vpbx_suite
 
 mock: $(READY)
 	$(BIN)/python -m vpbx_mock

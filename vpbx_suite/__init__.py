@@ -1,0 +1,1 @@
+"""The contract suite: checks any server against openapi/openapi.yaml (`make contract`)."""

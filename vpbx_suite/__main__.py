@@ -1,0 +1,93 @@
+"""`python -m vpbx_suite` (`make contract`): check a server against openapi/openapi.yaml.
+
+Without BASE_URL it starts the bundled mock on a free port with a fresh temporary database,
+runs the suite against it and stops it. Exit status: 0 the server conforms, 1 it does not,
+2 the run could not start (bad settings, refused writes, mock did not start).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import secrets
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from vpbx_suite.coverage import REPORT_NAME as COVERAGE_REPORT
+from vpbx_suite.mock_process import running_mock
+from vpbx_suite.run import current_run
+from vpbx_suite.settings import SettingsError, SuiteSettings, Target, write_refusal
+
+TARGET_TESTS = Path(__file__).resolve().parent / "target_tests"
+JUNIT_REPORT = "contract-junit.xml"
+
+
+@contextmanager
+def target_server(settings: SuiteSettings) -> Iterator[tuple[str, str, str]]:
+    """(base URL, token, description) of the server under test; starts the mock if needed."""
+    if settings.base_url is not None:
+        assert settings.token is not None
+        yield settings.base_url, settings.token, "external server"
+        return
+    token = secrets.token_urlsafe(16)  # fresh for each run; never printed
+    with tempfile.TemporaryDirectory(prefix="vpbx-contract-") as scratch:
+        with running_mock(Path(scratch) / "mock.sqlite3", {"API_TOKEN": token}) as mock:
+            yield mock.base_url, token, "bundled mock, fresh database"
+
+
+def main() -> int:
+    try:
+        settings = SuiteSettings.from_environment()
+    except SettingsError as error:
+        print(f"contract: {error}", file=sys.stderr)
+        return 2
+    refusal = write_refusal(settings)
+    if refusal is not None:
+        print(f"contract: {refusal}", file=sys.stderr)
+        return 2
+    seed = settings.seed if settings.seed is not None else random.randrange(2**31)
+    report_dir = settings.report_dir.resolve()
+    report_dir.mkdir(parents=True, exist_ok=True)
+    junit = report_dir / JUNIT_REPORT
+
+    started = time.monotonic()
+    try:
+        with target_server(settings) as (base_url, token, kind):
+            print(f"contract: target {base_url} ({kind}); MAX_EXAMPLES={settings.max_examples} "
+                  f"SEED={seed}", flush=True)
+            target = Target(base_url, token, settings.max_examples, seed, report_dir)
+            os.environ.update(target.to_environment())
+            arguments = [str(TARGET_TESTS), "-p", "no:cacheprovider", "--no-header", "-v",
+                         "--tb=short", f"--rootdir={TARGET_TESTS}", "-o", "junit_suite_name=contract",
+                         f"--junitxml={junit}",
+                         # httpx (for the mock) imports anyio before pytest starts, so pytest
+                         # cannot rewrite anyio's plugin, which these tests do not use.
+                         "-W", "ignore:Module already imported so cannot be rewritten"]
+            status = pytest.main([*arguments, "-x"] if settings.fail_fast else arguments)
+    except RuntimeError as error:  # the bundled mock did not start
+        print(f"contract: {error}", file=sys.stderr)
+        return 2
+    elapsed = time.monotonic() - started
+
+    responses = current_run().coverage.responses
+    rate = responses / elapsed if elapsed else 0.0
+    conforms = status == pytest.ExitCode.OK
+    verdict = "PASS, the server conforms to the contract" if conforms else "FAIL, the server does not conform"
+    if status == pytest.ExitCode.NO_TESTS_COLLECTED:
+        verdict = "FAIL, no test ran"
+    print(f"contract: {verdict}")
+    print(f"contract: {responses} responses checked in {elapsed:.1f} s ({rate:.0f}/s); "
+          f"reproduce with SEED={seed}")
+    print(f"contract: JUnit report {junit}")
+    print(f"contract: coverage report {report_dir / COVERAGE_REPORT}")
+    return 0 if conforms else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""Which rules a failed test broke, in a form a program can read (contract-failures.json)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from schemathesis.core.failures import CustomFailure, Failure
+
+from vpbx_suite.target_api import NoAnswer
+
+REPORT_NAME = "contract-failures.json"
+_CUSTOM_TITLE = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)`")
+
+
+def _broken_rule(error: BaseException, test_name: str) -> dict[str, Any]:
+    if isinstance(error, CustomFailure):
+        match = _CUSTOM_TITLE.search(error.title)
+        return {"check": match.group(1) if match else error.title, "code": error.code}
+    if isinstance(error, Failure):
+        return {"check": ",".join(error.checks) or error.title, "code": error.code}
+    if isinstance(error, NoAnswer):
+        return {"check": "no_answer", "code": None}
+    # A plain assertion of a domain test: the test's name is the rule.
+    return {"check": test_name, "code": None}
+
+
+def broken_rules(error: BaseException, test_name: str) -> list[dict[str, Any]]:
+    """One entry per failure; a schemathesis FailureGroup holds several."""
+    if isinstance(error, BaseExceptionGroup):
+        return [rule for inner in error.exceptions for rule in broken_rules(inner, test_name)]
+    return [_broken_rule(error, test_name)]

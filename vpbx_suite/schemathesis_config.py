@@ -1,0 +1,71 @@
+"""The schemathesis configuration of a contract run, built from the document's facts."""
+
+from __future__ import annotations
+
+import functools
+
+import schemathesis
+from schemathesis import Config
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from schemathesis.specs.openapi.schemas import OpenApiSchema
+
+from vpbx_suite.contract import AUTH_REJECTION_STATUSES, INVALID_INPUT_STATUSES, bundled_facts
+from vpbx_spec.document import DOCUMENT_PATH
+
+SECURITY_SCHEME = "apiToken"
+
+# Checks that judge one response on its own; the explicit domain tests apply these to the
+# requests they craft themselves. (Checks that re-send requests stay with generated cases.)
+RESPONSE_CONFORMANCE_CHECKS = (not_a_server_error, status_code_conformance, content_type_conformance,
+                               response_schema_conformance, response_headers_conformance)
+
+
+def _statuses(codes: frozenset[int]) -> list[str]:
+    return [str(code) for code in sorted(codes)]
+
+
+def suite_config(base_url: str, token: str, max_examples: int, seed: int) -> Config:
+    facts = bundled_facts()
+    return Config.from_dict({
+        "base-url": base_url,
+        "seed": seed,
+        "request-timeout": 10,
+        "auth": {"openapi": {SECURITY_SCHEME: {"api_key": token}}},
+        "phases": {
+            "examples": {"enabled": True},
+            "coverage": {"enabled": True},
+            "fuzzing": {"enabled": True},
+            "stateful": {"enabled": False},  # one operation, no links to follow
+        },
+        # "none": no example database, so a SEED reproduces a run exactly.
+        "generation": {"mode": "all", "max-examples": max_examples, "database": "none"},
+        "checks": {
+            # schemathesis's defaults count 401/403/404/409 and 5xx as "accepted"; with a valid
+            # token and a fresh number only a documented success is.
+            "positive_data_acceptance": {"expected-statuses": _statuses(facts.success_statuses)},
+            # ... and count 404/405/409/5xx as "rejected". Invalid input is 400/413/415/422;
+            # 401/403 are right when the token itself is what a case removed or broke.
+            "negative_data_rejection": {
+                "expected-statuses": _statuses(INVALID_INPUT_STATUSES | AUTH_REJECTION_STATUSES)},
+            "not_a_server_error": {"enabled": True},
+            "status_code_conformance": {"enabled": True},
+            "content_type_conformance": {"enabled": True},
+            "response_schema_conformance": {"enabled": True},
+            "response_headers_conformance": {"enabled": True},
+            "missing_required_header": {"enabled": True},
+            "ignored_auth": {"enabled": True},
+            "unsupported_method": {"enabled": True},
+            "allow_header_conformance": {"enabled": True},
+        },
+    })
+
+
+@functools.cache
+def load_schema(base_url: str, token: str, max_examples: int, seed: int) -> OpenApiSchema:
+    return schemathesis.openapi.from_path(DOCUMENT_PATH, config=suite_config(base_url, token, max_examples, seed))
