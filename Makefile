@@ -6,21 +6,30 @@
 SHELL := /bin/bash
 BIN := .venv/bin
 READY := .venv/.ready
+# Prism (and autocannon), pinned by tools/package-lock.json, installed with npm ci.
+NODE_TOOLS := tools/node_modules/.ready
 
 .DEFAULT_GOAL := help
-.PHONY: help venv generate check test contract mock clean
+.PHONY: help venv node-tools generate check test contract selftest mock clean
 
 help:
 	@echo "make contract   run the contract suite (against the bundled mock unless BASE_URL is set)"
-	@echo "make test       spec checks and every test"
+	@echo "make test       spec checks, every test and the self-test"
 	@echo "make check      validate and lint openapi/openapi.yaml; fail if generated/ drifted"
 	@echo "make generate   regenerate generated/models.py from the document"
 	@echo "make mock       serve the reference mock on HOST:PORT (default 127.0.0.1:8080)"
+	@echo "make selftest   prove the suite: broken servers it must fail, conforming ones it must pass"
 
 $(READY): pyproject.toml constraints.txt scripts/bootstrap-venv.sh
 	scripts/bootstrap-venv.sh
 
 venv: $(READY)
+
+$(NODE_TOOLS): tools/package.json tools/package-lock.json
+	cd tools && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+node-tools: $(NODE_TOOLS)
 
 generate: $(READY)
 	$(BIN)/datamodel-codegen
@@ -28,14 +37,18 @@ generate: $(READY)
 check: $(READY)
 	$(BIN)/python -m vpbx_spec
 
-test: check
+test: check $(NODE_TOOLS)
 	$(BIN)/python -m pytest
+	$(BIN)/python -m tests.selftest
 
 contract: $(READY)
 	$(BIN)/python -m vpbx_suite
+
+selftest: $(READY) $(NODE_TOOLS)
+	$(BIN)/python -m tests.selftest
 
 mock: $(READY)
 	$(BIN)/python -m vpbx_mock
 
 clean:
-	rm -rf .venv .data reports .pytest_cache .hypothesis
+	rm -rf .venv .data reports .pytest_cache .hypothesis tools/node_modules

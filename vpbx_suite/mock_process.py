@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,25 +88,27 @@ def start_mock(database: str | Path, env: Mapping[str, str | None] | None = None
     host = environment.get("HOST", "127.0.0.1")
     mock = MockProcess(process, f"http://{host}:{environment['PORT']}", output)
     try:
-        _wait_until_ready(mock)
+        wait_until_answering(process, mock.base_url + "/", mock.output)
     except BaseException:
         mock.close()
         raise
     return mock
 
 
-def _wait_until_ready(mock: MockProcess) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
+def wait_until_answering(process: subprocess.Popen[bytes], url: str, output: Callable[[], str],
+                         timeout: float = STARTUP_TIMEOUT) -> None:
+    """Return once `url` gets any HTTP answer; raise with the process's output if it exits
+    or stays silent for `timeout` seconds."""
+    deadline = time.monotonic() + timeout
     while True:
-        if mock.process.poll() is not None:
-            raise RuntimeError(f"the mock exited with {mock.process.returncode}:\n{mock.output()}")
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args} exited with {process.returncode}:\n{output()}")
         try:
-            httpx.get(mock.base_url + "/", timeout=1.0)  # any answer (a 404) means it serves
+            httpx.get(url, timeout=1.0)  # any answer, a 404 included, means it serves
             return
         except httpx.TransportError:
             if time.monotonic() > deadline:
-                raise RuntimeError(f"the mock did not answer within {STARTUP_TIMEOUT:.0f} s:\n"
-                                   f"{mock.output()}") from None
+                raise RuntimeError(f"{url} did not answer within {timeout:.0f} s:\n{output()}") from None
             time.sleep(0.05)
 
 

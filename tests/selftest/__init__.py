@@ -1,0 +1,1 @@
+"""The self-test: proof that the contract suite catches broken servers and passes correct ones."""

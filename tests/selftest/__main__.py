@@ -1,0 +1,153 @@
+"""`make selftest`: run the contract suite against every variant of the catalog, and Prism.
+
+Each variant is checked through the real command, `make contract BASE_URL=… API_TOKEN=…`.
+Broken variants must fail it, conforming ones must pass it. Prism (a third-party mock that
+generates answers from our schemas) must pass every schema check and fail the echo check.
+Prints a table and `caught N/N broken, passed M/M conforming`; exits 1 on any miss.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.selftest.processes import REPOSITORY_ROOT, running_prism, running_selftest_server
+from tests.selftest.variants import CATALOG, Variant
+from vpbx_suite.failures import REPORT_NAME as FAILURES_REPORT
+
+MAX_EXAMPLES = os.environ.get("SELFTEST_MAX_EXAMPLES", "10")
+SEED = os.environ.get("SELFTEST_SEED", "1")
+WORKERS = int(os.environ.get("SELFTEST_WORKERS", str((os.cpu_count() or 1) + 1)))
+
+# Checks that judge a response against the document's schemas. Prism's answers are drawn
+# from those schemas, so none of these may fail against it.
+SCHEMA_CHECKS = {"response_schema_conformance", "response_headers_conformance",
+                 "status_code_conformance", "content_type_conformance",
+                 "enum_values_have_no_lookalikes"}
+ECHO_CHECK = "echoes_request_fields"
+
+
+@dataclass
+class Outcome:
+    label: str
+    kind: str
+    expected: str  # "pass" or "fail"
+    got: str       # "pass", "fail" or "error"
+    seconds: float
+    rules: list[str]
+    leaked_token: bool
+
+    @property
+    def as_expected(self) -> bool:
+        return self.got == self.expected and not self.leaked_token
+
+
+def run_contract(base_url: str, token: str, report_dir: Path, fail_fast: bool) -> tuple[str, float, str]:
+    """(verdict, seconds, everything printed) of `make contract` against one server."""
+    command = ["make", "--no-print-directory", "contract", f"BASE_URL={base_url}",
+               f"API_TOKEN={token}", f"MAX_EXAMPLES={MAX_EXAMPLES}", f"SEED={SEED}",
+               f"REPORT_DIR={report_dir}", f"FAIL_FAST={1 if fail_fast else 0}"]
+    started = time.monotonic()
+    completed = subprocess.run(command, cwd=REPOSITORY_ROOT, capture_output=True, text=True, timeout=600)
+    seconds = time.monotonic() - started
+    output = completed.stdout + completed.stderr
+    # make turns every failing recipe into status 2; the suite's own verdict line says which.
+    if completed.returncode == 0 and "contract: PASS" in output:
+        verdict = "pass"
+    elif "contract: FAIL" in output:
+        verdict = "fail"
+    else:
+        verdict = "error"
+    return verdict, seconds, output
+
+
+def failed_rules(report_dir: Path) -> list[str]:
+    path = report_dir / FAILURES_REPORT
+    if not path.exists():
+        return []
+    failures = json.loads(path.read_text(encoding="utf-8"))
+    return sorted({check for failure in failures for rule in failure["rules"]
+                   for check in rule["check"].split(",")})
+
+
+def token_leaked(token: str, printed: str, report_dir: Path) -> bool:
+    reports = [path.read_text(encoding="utf-8") for path in report_dir.glob("contract-*")]
+    return any(token in text for text in [printed, *reports])
+
+
+def check_variant(variant: Variant, server_url: str, token: str, scratch: Path) -> Outcome:
+    report_dir = scratch / variant.slug
+    verdict, seconds, printed = run_contract(f"{server_url}/{variant.slug}", token, report_dir,
+                                             fail_fast=not variant.must_pass)
+    return Outcome(variant.name, variant.kind, "pass" if variant.must_pass else "fail", verdict,
+                   seconds, failed_rules(report_dir), token_leaked(token, printed, report_dir))
+
+
+def check_prism(prism_url: str, scratch: Path) -> tuple[Outcome, list[str]]:
+    """Prism must fail (it does not echo) with the echo check failing and every schema check silent."""
+    report_dir = scratch / "prism"
+    token = "prism-" + secrets.token_hex(8)
+    verdict, seconds, printed = run_contract(prism_url, token, report_dir, fail_fast=False)
+    rules = failed_rules(report_dir)
+    problems = []
+    if ECHO_CHECK not in rules:
+        problems.append(f"the echo check did not fail against Prism (failed: {rules})")
+    if SCHEMA_CHECKS & set(rules):
+        problems.append(f"schema checks failed against Prism: {sorted(SCHEMA_CHECKS & set(rules))}")
+    outcome = Outcome("Prism 5.16 (dynamic mode) on our document", "interoperability", "fail",
+                      verdict, seconds, rules, token_leaked(token, printed, report_dir))
+    return outcome, problems
+
+
+def print_table(outcomes: list[Outcome]) -> None:
+    width = max(len(outcome.label) for outcome in outcomes)
+    print(f"{'variant':<{width}}  {'class':<18}  expected  got    seconds  caught by / failed rules")
+    for outcome in outcomes:
+        mark = "" if outcome.as_expected else "   <-- MISS"
+        leak = " (TOKEN PRINTED)" if outcome.leaked_token else ""
+        rules = ", ".join(outcome.rules[:3]) + (" …" if len(outcome.rules) > 3 else "")
+        print(f"{outcome.label:<{width}}  {outcome.kind:<18}  {outcome.expected:<8}  {outcome.got:<5}  "
+              f"{outcome.seconds:7.1f}  {rules or '-'}{leak}{mark}")
+
+
+def main() -> int:
+    token = "selftest-" + secrets.token_hex(8)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="vpbx-selftest-") as scratch_name:
+        scratch = Path(scratch_name)
+        with running_selftest_server(token) as server_url, running_prism() as prism_url:
+            print(f"selftest: {len(CATALOG)} variants on {server_url}/<variant>, Prism on {prism_url}; "
+                  f"{WORKERS} at a time, MAX_EXAMPLES={MAX_EXAMPLES} SEED={SEED}", flush=True)
+            with ThreadPoolExecutor(WORKERS) as pool:
+                prism_job = pool.submit(check_prism, prism_url, scratch)
+                jobs = [pool.submit(check_variant, variant, server_url, token, scratch) for variant in CATALOG]
+                outcomes = []
+                for done, job in enumerate(jobs, start=1):
+                    outcomes.append(job.result())
+                    print(f"selftest: [{done}/{len(jobs)}] {outcomes[-1].label}: {outcomes[-1].got}", flush=True)
+                prism_outcome, prism_problems = prism_job.result()
+    print()
+    print_table([*outcomes, prism_outcome])
+    broken = [o for o in outcomes if o.expected == "fail"]
+    conforming = [o for o in outcomes if o.expected == "pass"]
+    caught = sum(o.as_expected for o in broken)
+    passed = sum(o.as_expected for o in conforming)
+    print()
+    print(f"prism: {'; '.join(prism_problems) if prism_problems else 'schema checks silent, echo check failed, as expected'}"
+          f" (failed rules: {', '.join(prism_outcome.rules) or '-'})")
+    print(f"selftest: caught {caught}/{len(broken)} broken, passed {passed}/{len(conforming)} conforming "
+          f"in {time.monotonic() - started:.0f} s")
+    prism_ok = not prism_problems and prism_outcome.as_expected
+    return 0 if caught == len(broken) and passed == len(conforming) and prism_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

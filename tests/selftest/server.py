@@ -1,0 +1,59 @@
+"""One process serving every variant of the catalog, each under its own path prefix:
+http://host:port/<variant slug>/numbers/unconfirmed, each with its own in-memory store.
+
+    python -m tests.selftest.server PORT TOKEN
+"""
+
+from __future__ import annotations
+
+import sys
+
+import uvicorn
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from tests.selftest.faults import FaultyApp
+from tests.selftest.variants import CATALOG
+from vpbx_mock.app import create_app
+from vpbx_mock.errors import ApiError, error_response
+from vpbx_mock.store import NumberStore
+
+
+class VariantRouter:
+    """Dispatch on the first path segment; the variant's app sees the rest as its path."""
+
+    def __init__(self, apps: dict[str, ASGIApp]) -> None:
+        self.apps = apps
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            message = await receive()
+            await send({"type": f"{message['type']}.complete"})  # startup, then shutdown
+            await receive()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        slug = scope["path"].split("/", 2)[1]
+        app = self.apps.get(slug)
+        if app is None:
+            response = error_response(ApiError(404, "not_found", f"no variant {slug!r}"))
+            await response(scope, receive, send)
+            return
+        # Starlette routes on path minus root_path, so the mock sees /numbers/unconfirmed.
+        await app({**scope, "root_path": scope.get("root_path", "") + "/" + slug}, receive, send)
+
+
+def build(token: str) -> VariantRouter:
+    return VariantRouter({
+        variant.slug: FaultyApp(create_app(NumberStore.open(":memory:"), token),
+                                variant.make_faults(token))
+        for variant in CATALOG
+    })
+
+
+def main() -> None:
+    port, token = int(sys.argv[1]), sys.argv[2]
+    uvicorn.run(build(token), host="127.0.0.1", port=port, loop="uvloop", http="httptools",
+                access_log=False, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

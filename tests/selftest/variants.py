@@ -1,0 +1,200 @@
+"""The catalog of server variants the self-test runs the contract suite against.
+
+Conforming variants do what the contract allows in ways the bundled mock does not; the
+suite must pass them. Broken variants each break one rule; the suite must fail them.
+To add a variant, append a Variant to CATALOG with the faults (tests/selftest/faults.py)
+that make it; `make selftest` picks it up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tests.selftest.faults import (
+    AcceptDuplicates,
+    AcceptMissingToken,
+    AcceptWrongToken,
+    Fault,
+    LooseValidation,
+    MapStatus,
+    Record,
+    RewriteRecord,
+    ServerErrorOnMalformedJson,
+    ServerErrorOnValidInput,
+    SuccessContentType,
+    WrongTokenForbidden,
+)
+from vpbx_suite.contract import bundled_facts
+from vpbx_suite.domain_checks import cyrillic_lookalike
+from vpbx_spec.document import bundled_document
+
+CONFORMING = "conforming"
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    kind: str  # "conforming", or the class of rule a broken variant breaks
+    make_faults: Callable[[str], list[Fault]]  # token -> fresh faults (some keep state)
+
+    @property
+    def must_pass(self) -> bool:
+        return self.kind == CONFORMING
+
+    @property
+    def slug(self) -> str:
+        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
+
+
+def _faults(*faults: Fault) -> Callable[[str], list[Fault]]:
+    return lambda token: list(faults)
+
+
+def _record(change: Callable[[Record], Any]) -> Callable[[str], list[Fault]]:
+    """A fault that changes each successful record in place (fresh per server)."""
+    def rewrite(record: Record, sent: Any) -> Record:
+        change(record)
+        return record
+    return lambda token: [RewriteRecord(rewrite)]
+
+
+def _loose(applies: Callable[[dict[str, Any]], bool],
+           repair: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[[str], list[Fault]]:
+    return lambda token: [LooseValidation(applies, repair)]
+
+
+FILLED_NULLABLE = {
+    "scenario_id": 779, "group_scenario_id": 12, "group_id": 3, "is_scenario_active": True,
+    "is_group_scenario_active": False, "reason": "number moved from another account",
+    "from_redirect_numbers": [{"id": 678, "number": "78001234567"}], "employee_id": 125,
+    "region_name": "г. Москва", "sip_uri": "sip:100@pbx.example", "redirect_number": "79161234567",
+    "nc_type": "custom+fmc", "app_id": 1200054,
+}
+
+
+def _state_cycle() -> Callable[[str], list[Fault]]:
+    def make(token: str) -> list[Fault]:
+        states = list(bundled_facts().response_enums["state"])
+        count = [0]
+
+        def rewrite(record: Record, sent: Any) -> Record:
+            record["state"] = states[count[0] % len(states)]
+            count[0] += 1
+            return record
+        return [RewriteRecord(rewrite)]
+    return make
+
+
+def _conforming() -> list[Variant]:
+    return [
+        Variant("reference mock, 201", CONFORMING, _faults()),
+        Variant("success answered 200", CONFORMING, _faults(MapStatus(201, 200))),
+        Variant("invalid input answered 422", CONFORMING, _faults(MapStatus(400, 422))),
+        Variant("wrong token answered 403", CONFORMING, lambda token: [WrongTokenForbidden()]),
+        Variant("undocumented extra fields", CONFORMING,
+                _record(lambda r: r.update(created_at="2026-11-26 10:00:00", nc_type="custom",
+                                           internal={"shard": 3, "tags": ["a"]}))),
+        # comment keeps the echo rule (null when omitted); every other nullable is filled.
+        Variant("every nullable field filled", CONFORMING, _record(lambda r: r.update(FILLED_NULLABLE))),
+        Variant("every documented state", CONFORMING, _state_cycle()),
+    ]
+
+
+def _response_schema() -> list[Variant]:
+    kind = "response schema"
+    required = bundled_document()["components"]["schemas"]["VirtualNumber"]["required"]
+    variants = [Variant(f"answer without {name}", kind, _record(lambda r, name=name: r.pop(name)))
+                for name in required]
+    variants += [
+        Variant("integer as a string (id)", kind, _record(lambda r: r.update(id=str(r["id"])))),
+        Variant("boolean as a string (is_scenario_active)", kind,
+                _record(lambda r: r.update(is_scenario_active="false"))),
+        Variant("string as an integer (dgn_number)", kind,
+                _record(lambda r: r.update(dgn_number=int(r["dgn_number"])))),
+        Variant("array as an object (from_redirect_numbers)", kind,
+                _record(lambda r: r.update(from_redirect_numbers={"id": 1, "number": "78001234567"}))),
+        Variant("array item as a string (from_redirect_numbers)", kind,
+                _record(lambda r: r.update(from_redirect_numbers=["78001234567"]))),
+        Variant("null where not allowed (type)", kind, _record(lambda r: r.update(type=None))),
+        Variant("null where not allowed (dgn_number)", kind, _record(lambda r: r.update(dgn_number=None))),
+        Variant("enum value outside the set (state deleted)", kind,
+                _record(lambda r: r.update(state="deleted"))),
+        Variant("enum value with a Cyrillic look-alike (purpose)", kind,
+                _record(lambda r: r.update(purpose=cyrillic_lookalike(r["purpose"])))),
+        Variant("id below 1", kind, _record(lambda r: r.update(id=0))),
+    ]
+    return variants
+
+
+def _request_validation() -> list[Variant]:
+    kind = "request validation"
+    facts = bundled_facts()
+    variants = []
+    for name, allowed in facts.request_enums.items():
+        for value in facts.response_enums[name]:
+            if value not in allowed:
+                variants.append(Variant(
+                    f"accepts {name} {value}", kind,
+                    _loose(lambda b, n=name, v=value: b.get(n) == v,
+                           lambda b, n=name, a=allowed[0]: {**b, n: a})))
+    lookalike = cyrillic_lookalike("company")
+    variants += [
+        Variant(f"accepts purpose {ascii(lookalike)}", kind,
+                _loose(lambda b: b.get("purpose") == lookalike, lambda b: {**b, "purpose": "company"})),
+        Variant("accepts a missing dgn_number", kind,
+                _loose(lambda b: "dgn_number" not in b, lambda b: {**b, "dgn_number": "74950000000"})),
+        Variant("accepts a number with +7", kind,
+                _loose(lambda b: str(b.get("number", "")).startswith("+7"),
+                       lambda b: {**b, "number": b["number"][1:]})),
+        Variant("accepts an unknown property", kind,
+                _loose(lambda b: bool(set(b) - set(facts.request_properties)),
+                       lambda b: {k: v for k, v in b.items() if k in facts.request_properties})),
+        Variant("accepts an over-long comment", kind,
+                _loose(lambda b: isinstance(b.get("comment"), str) and len(b["comment"]) > facts.comment_max_length,
+                       lambda b: {**b, "comment": b["comment"][:facts.comment_max_length]})),
+    ]
+    return variants
+
+
+def _next_digit(number: str) -> str:
+    return number[:-1] + str((int(number[-1]) + 1) % 10)
+
+
+def _semantics() -> list[Variant]:
+    kind = "semantics"
+    other_purpose = {"company": "not_specified", "not_specified": "company"}
+    return [
+        Variant("echoes another number", kind, _record(lambda r: r.update(number=_next_digit(r["number"])))),
+        Variant("echoes another comment", kind,
+                _record(lambda r: r.update(comment=(r["comment"] or "") + " (edited)"))),
+        Variant("echoes another purpose", kind,
+                _record(lambda r: r.update(purpose=other_purpose[r["purpose"]]))),
+        Variant("reuses an id", kind, _record(lambda r: r.update(id=1))),
+        Variant("accepts a duplicate number", kind, lambda token: [AcceptDuplicates()]),
+    ]
+
+
+def _transport() -> list[Variant]:
+    kind = "transport"
+    return [
+        Variant("text/plain on success", kind, _faults(SuccessContentType(b"text/plain; charset=utf-8"))),
+        Variant("2xx with an error body", kind, _faults(MapStatus(400, 200))),
+        Variant("5xx on some valid input", kind, lambda token: [ServerErrorOnValidInput()]),
+        Variant("5xx on malformed JSON", kind, lambda token: [ServerErrorOnMalformedJson()]),
+        Variant("undocumented status 202", kind, _faults(MapStatus(201, 202))),
+    ]
+
+
+def _auth() -> list[Variant]:
+    kind = "auth"
+    return [
+        Variant("accepts a missing token", kind, lambda token: [AcceptMissingToken(token)]),
+        Variant("accepts a wrong token", kind, lambda token: [AcceptWrongToken(token)]),
+    ]
+
+
+CATALOG: list[Variant] = [*_conforming(), *_response_schema(), *_request_validation(),
+                          *_semantics(), *_transport(), *_auth()]
