@@ -6,11 +6,11 @@
 SHELL := /bin/bash
 BIN := .venv/bin
 READY := .venv/.ready
-# Prism (and autocannon), pinned by tools/package-lock.json, installed with npm ci.
+# Prism and autocannon, pinned by tools/package-lock.json, installed with npm ci.
 NODE_TOOLS := tools/node_modules/.ready
 
 .DEFAULT_GOAL := help
-.PHONY: help venv node-tools generate check test contract selftest mock clean
+.PHONY: help venv node-tools generate check test contract selftest bench mock clean
 
 help:
 	@echo "make contract   run the contract suite (against the bundled mock unless BASE_URL is set)"
@@ -19,6 +19,7 @@ help:
 	@echo "make generate   regenerate generated/models.py from the document"
 	@echo "make mock       serve the reference mock on HOST:PORT (default 127.0.0.1:8080)"
 	@echo "make selftest   prove the suite: broken servers it must fail, conforming ones it must pass"
+	@echo "make bench      benchmarks: the mock against Prism, the suite's cost; writes bench/RESULTS.md"
 
 $(READY): pyproject.toml constraints.txt scripts/bootstrap-venv.sh
 	scripts/bootstrap-venv.sh
@@ -46,6 +47,9 @@ contract: $(READY)
 
 selftest: $(READY) $(NODE_TOOLS)
 	$(BIN)/python -m tests.selftest
+
+bench: $(READY) $(NODE_TOOLS)
+	$(BIN)/python -m bench
 
 mock: $(READY)
 	$(BIN)/python -m vpbx_mock

@@ -18,6 +18,7 @@ class SuiteRun:
     ids: IdRegistry = field(default_factory=IdRegistry)
     coverage: ContractCoverage = field(init=False)
     failures: list[dict[str, Any]] = field(default_factory=list)  # {"test": ..., "rules": [...]}
+    auth_enforcement_confirmed: bool = False  # ignored_auth passed once on a success
 
     def __post_init__(self) -> None:
         self.coverage = ContractCoverage(self.facts)

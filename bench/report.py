@@ -1,0 +1,290 @@
+"""The results as Markdown: the tables printed at the end and bench/RESULTS.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bench import memory as memory_part
+from bench import suite_cost as suite_part
+from bench import throughput as throughput_part
+from bench.machine import Machine
+from bench.memory import MemoryResult
+from bench.servers import prism_mode
+from bench.suite_cost import SuiteCost, fixed_seconds, marginal_ms_per_case
+from bench.targets import Target
+from bench.throughput import Persistence, Point
+
+
+@dataclass
+class Results:
+    machine: Machine
+    ours: list[Point] | None = None
+    prism: list[Point] | None = None
+    persistence: Persistence | None = None
+    suite: SuiteCost | None = None
+    memory: MemoryResult | None = None
+    targets: list[Target] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)  # part -> why it could not run
+    seconds: float = 0.0
+    load_average_end: tuple[float, float, float] | None = None
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _mib(value: int | None) -> str:
+    return "-" if value is None else f"{value / 2**20:.1f}"
+
+
+def _statuses(statuses: dict[str, int]) -> str:
+    return ", ".join(f"{status}×{count:,}" for status, count in sorted(statuses.items())) or "-"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def throughput_table(results: Results) -> list[str]:
+    if not results.ours or not results.prism:
+        return [f"Not measured: {results.errors.get('throughput', 'no data')}"]
+    rows = []
+    for mine, theirs in zip(results.ours, results.prism):
+        a, b = mine.load, theirs.load
+        ratio = a.requests_per_s / b.requests_per_s if b.requests_per_s else float("inf")
+        p99_ratio = (a.p99_ms / b.p99_ms) if a.p99_ms and b.p99_ms else None
+        rows.append([str(a.connections), f"{a.requests_per_s:,.0f}", f"{b.requests_per_s:,.0f}",
+                     f"**{ratio:.2f}x**", f"{_ms(a.p50_ms)} / {_ms(b.p50_ms)}",
+                     f"{_ms(a.p99_ms)} / {_ms(b.p99_ms)}",
+                     "-" if p99_ratio is None else f"{p99_ratio:.2f}",
+                     f"{_ms(mine.cpu_ms_per_request)} / {_ms(theirs.cpu_ms_per_request)}",
+                     f"{a.non_2xx + a.errors} / {b.non_2xx + b.errors}",
+                     f"{_statuses(a.statuses)} / {_statuses(b.statuses)}"])
+    return _table(["concurrency", "ours req/s", "Prism req/s", "ours/Prism req/s",
+                   "p50 ms ours / Prism", "p99 ms ours / Prism", "ours/Prism p99",
+                   "server CPU ms/req ours / Prism", "non-2xx+errors ours / Prism",
+                   "statuses ours / Prism"], rows)
+
+
+def _slope_ratio(suite: SuiteCost) -> float | None:
+    ours = marginal_ms_per_case(suite.small_ours, suite.ours)
+    plain = marginal_ms_per_case(suite.small_plain, suite.plain)
+    return ours / plain if ours and plain else None
+
+
+def suite_table(results: Results) -> list[str]:
+    suite = results.suite
+    if suite is None:
+        return [f"Not measured: {results.errors.get('suite cost', 'no data')}"]
+    rows = []
+    for run in (suite.ours, suite.plain):
+        per_request = 1000 * run.seconds / run.requests if run.requests else None
+        rows.append([run.tool, f"{run.cases:,}", f"{run.requests:,}", f"{run.seconds:.2f}",
+                     f"{run.cases_per_s:.1f}", f"{run.ms_per_case:.2f}", _ms(per_request),
+                     str(run.exit_code)])
+    lines = _table([f"command (MAX_EXAMPLES={suite.ours.max_examples})", "test cases",
+                    "HTTP requests at the mock", "wall s", "cases/s", "ms per case",
+                    "ms per HTTP request", "exit"], rows)
+    per_request_ratio = ((suite.ours.seconds / suite.ours.requests)
+                         / (suite.plain.seconds / suite.plain.requests)
+                         if suite.ours.requests and suite.plain.requests else None)
+    lines += ["", f"Ratio, ours per case / plain per case: **{suite.ratio:.2f}x** "
+                  f"(per HTTP request at the mock: "
+                  f"{'-' if per_request_ratio is None else f'{per_request_ratio:.2f}x'})", ""]
+    split = []
+    for small, large in ((suite.small_ours, suite.ours), (suite.small_plain, suite.plain)):
+        split.append([large.tool, f"{small.cases:,} in {small.seconds:.2f} s",
+                      f"{large.cases:,} in {large.seconds:.2f} s",
+                      _ms(marginal_ms_per_case(small, large)),
+                      _ms(fixed_seconds(small, large))])
+    lines += _table(["command", f"MAX_EXAMPLES={suite.small_ours.max_examples}",
+                     f"MAX_EXAMPLES={suite.ours.max_examples}", "ms per extra case",
+                     "fixed s (intercept)"], split)
+    slope = _slope_ratio(suite)
+    lines += ["", f"Per extra case (start-up excluded), ours / plain: "
+                  f"{'-' if slope is None else f'{slope:.2f}x'}."]
+    return lines
+
+
+def memory_table(results: Results) -> list[str]:
+    result = results.memory
+    if result is None:
+        return [f"Not measured: {results.errors.get('memory', 'no data')}"]
+    rows = [[f"{count:,}", _mib(rss)] for count, rss in result.checkpoints]
+    lines = _table(["requests answered", "RSS MiB"], rows)
+    growth = result.growth_second_half
+    lines += ["", f"Peak RSS {_mib(result.peak_rss)} MiB (polled every "
+                  f"{memory_part.POLL_INTERVAL_S * 1000:.0f} ms), VmHWM {_mib(result.vm_hwm)} MiB; "
+                  f"growth from 10,000 to 20,000 requests "
+                  f"{'-' if growth is None else f'{growth / 2**20:+.2f} MiB'} "
+                  f"({'-' if growth is None else f'{growth / 10_000:+.0f}'} bytes per request); "
+                  f"{result.load.requests_per_s:,.0f} req/s, statuses {_statuses(result.load.statuses)}, "
+                  f"{result.load.errors} errors."]
+    return lines
+
+
+def targets_list(results: Results) -> list[str]:
+    return [f"- {t.verdict}: {t.name}: {t.measured}" for t in results.targets]
+
+
+def missed_line(results: Results) -> str:
+    missed = [t.name for t in results.targets if t.met is not True]
+    if not missed:
+        return "All targets met."
+    return "Targets missed or not measured: " + "; ".join(missed) + "."
+
+
+def console(results: Results) -> str:
+    """What `make bench` prints at the end."""
+    lines = ["", "## Mock throughput and latency (valid adds, fresh number each)", "",
+             *throughput_table(results), "", "## Suite cost", "", *suite_table(results), "",
+             "## Mock memory", "", *memory_table(results), "", "## Targets", "",
+             *targets_list(results), "", missed_line(results)]
+    for part, error in results.errors.items():
+        lines.append(f"bench: {part} could not run: {error.splitlines()[0] if error else ''}")
+    return "\n".join(lines)
+
+
+def markdown(results: Results) -> str:
+    """bench/RESULTS.md."""
+    m = results.machine
+    end_load = results.load_average_end
+    machine_rows = [
+        ["cores (os.cpu_count())", str(m.cores)], ["CPU", m.cpu_model],
+        ["memory", f"{m.memory_gib:.1f} GiB"], ["OS", m.os],
+        ["date", m.started.strftime("%Y-%m-%d %H:%M:%S %Z")],
+        ["run time", f"{results.seconds:.0f} s"],
+        ["load average (1, 5, 15 min) at start / end",
+         f"{', '.join(f'{x:.2f}' for x in m.load_average)} / "
+         f"{'-' if end_load is None else ', '.join(f'{x:.2f}' for x in end_load)}"],
+        ["Python", m.python], ["Node", m.node], ["Prism (@stoplight/prism-cli)", m.prism],
+        ["autocannon", m.autocannon], ["schemathesis", m.schemathesis],
+        ["uvicorn / starlette (our mock)", f"{m.uvicorn} / {m.starlette}"],
+    ]
+    tp, sc, mem = throughput_part, suite_part, memory_part
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `make bench` (`python -m bench`); regenerate rather than edit. One run, on "
+        "one machine, every comparison side by side in that run. The benchmark never fails "
+        "the build: missed targets are named below.",
+        "",
+        "## Machine",
+        "",
+        *_table(["item", "value"], machine_rows),
+        "",
+        "Both servers, the load generator and the test tools share these cores; a load "
+        "average well above 0 at the start means other work competed with the run.",
+        "",
+        "## Targets",
+        "",
+        *targets_list(results),
+        "",
+        missed_line(results),
+        "",
+        "## 1. Mock throughput and latency",
+        "",
+        f"Valid adds (`POST /numbers/unconfirmed`, a number never sent before in every "
+        f"request, the same body shape for both servers) driven by autocannon "
+        f"{m.autocannon} from `bench/load.js`, one connection per concurrent client, no "
+        f"pipelining; per point {tp.WARMUP_S:.0f} s of warm-up (not counted) then "
+        f"{tp.DURATION_S:.0f} s measured. Requests/s = answers / measured seconds. Latency "
+        f"percentiles are over the successful answers, from autocannon's per-response times "
+        f"(sub-millisecond, nearest rank). Server CPU = user+system CPU time of the server "
+        f"process per answer, warm-up included (psutil). The latency target is judged at "
+        f"concurrency 16; at 64 connections queueing alone (64 requests in flight at a few "
+        f"thousand requests/s) puts the median above 20 ms for any single-process server.",
+        "",
+        "- Our mock: `python -m vpbx_mock` (uvicorn, uvloop, httptools), access log off, a "
+        "fresh SQLite database (WAL) for this part; every request is read, validated against "
+        "the document's request schema and inserted before its 201 answer.",
+        f"- Prism {m.prism}: `{prism_mode()}`; dynamic mode generates a random response from "
+        "the schema; it validates the request and checks that the Authorization header is "
+        "there, stores nothing, and answers 200 (the first success status in the document).",
+        "",
+        *throughput_table(results),
+        "",
+    ]
+    if results.persistence:
+        p = results.persistence
+        lines += [f"Persistence check: {p.acknowledged:,} adds acknowledged with a 2xx over all "
+                  f"points (warm-ups included); {p.rows:,} rows in the mock's database after it "
+                  f"stopped: {'every acknowledged add is stored' if p.holds else 'NOT every acknowledged add is stored once'} "
+                  f"(up to {p.in_flight_bound} more rows than answers are expected: requests "
+                  "still in flight, one per connection, when a warm-up or a measured run "
+                  "ended).", ""]
+    lines += [
+        "## 2. Suite cost",
+        "",
+        f"Both commands against the same running mock (fresh database, access log on so that "
+        f"it counts the HTTP requests it answers), MAX_EXAMPLES={sc.MAX_EXAMPLES}, "
+        f"SEED={sc.SEED}, phases {sc.PHASES}, generation mode all, example database off, "
+        f"one worker; each command timed whole (interpreter start-up included). Every variant "
+        f"runs once per round, {sc.ROUNDS} rounds interleaved; the fastest run of each "
+        f"variant counts.",
+        "",
+        "- ours: `make contract BASE_URL=<mock> API_TOKEN=<token>` (`python -m vpbx_suite`): "
+        "schemathesis through pytest with our checks and configuration, plus the explicit "
+        "domain tests.",
+        "- plain: `schemathesis run openapi/openapi.yaml --url <mock> --workers 1 --phases "
+        f"{sc.PHASES} --mode all --max-examples {sc.MAX_EXAMPLES} --seed {sc.SEED} "
+        "--generation-database none --checks <the same eleven checks>` with the token set "
+        "through the document's security scheme (`[auth.openapi.apiToken] api_key` in a "
+        "schemathesis.toml), as our suite sets it.",
+        "",
+        *suite_table(results),
+        "",
+        "What is counted as a test case:",
+        "",
+        "- ours: the suite's own count, `contract: N responses checked`, the responses its "
+        "tests judged: one per schemathesis-generated case plus every request of the explicit "
+        "domain tests (duplicates, invalid fields, tokens, media types). Fresh numbers are "
+        "swapped into valid bodies, so valid adds answer 201 rather than 409.",
+        "- plain: schemathesis's own summary, `N generated`. It keeps the document's example "
+        "numbers, so after the first add most valid bodies answer 409 (a cheap answer that "
+        "skips the insert).",
+        "- Neither count includes the extra requests schemathesis's checks send on their own "
+        "(`ignored_auth` re-sends a successful case without and with a wrong token, "
+        "`unsupported_method` and `missing_required_header` send variants). The mock's "
+        "access-log count, 'HTTP requests at the mock', includes everything. Both confirm "
+        "auth enforcement once per operation: the CLI engine does so itself, our suite "
+        "(built on schemathesis's pytest integration, which would repeat the two "
+        "`ignored_auth` probes after every 2xx) does so explicitly.",
+        "- 'ms per extra case' is the slope between the small and the large run of the same "
+        "command, 'fixed s' what is left at zero cases: interpreter start-up, imports, "
+        "loading the document, pytest's collection.",
+        "",
+    ]
+    if results.suite:
+        suite = results.suite
+        extra_large = suite.ours.cases - suite.plain.cases
+        extra_small = suite.small_ours.cases - suite.small_plain.cases
+        lines += [f"Ours counts {extra_large} more cases than plain at MAX_EXAMPLES="
+                  f"{suite.ours.max_examples} and {extra_small} more at MAX_EXAMPLES="
+                  f"{suite.small_ours.max_examples}"
+                  + (": a constant, the explicit domain tests' requests on top of the same "
+                     "number of generated cases." if extra_large == extra_small else "."), ""]
+        every = suite.all_runs
+        lines += ["Every run, in order (the fastest of each variant counts):", "", *_table(
+            ["command", "MAX_EXAMPLES", "test cases", "HTTP requests", "wall s", "ms per case",
+             "exit"],
+            [[r.tool, str(r.max_examples), f"{r.cases:,}", f"{r.requests:,}", f"{r.seconds:.2f}",
+              f"{r.ms_per_case:.2f}", str(r.exit_code)] for r in every]), ""]
+    lines += [
+        "## 3. Memory",
+        "",
+        f"A fresh mock (fresh database), {mem.REQUESTS:,} valid adds at {mem.CONNECTIONS} "
+        f"connections; RSS (psutil) read when autocannon reports every {mem.CHECKPOINT_EVERY:,} "
+        f"answers, and polled in between for the peak; VmHWM from /proc/<pid>/status is the "
+        f"kernel's high-water mark for the process's whole life.",
+        "",
+        *memory_table(results),
+        "",
+    ]
+    if results.errors:
+        lines += ["## Parts that could not run", ""]
+        lines += [f"- {part}: {error}" for part, error in results.errors.items()]
+        lines.append("")
+    return "\n".join(lines)
