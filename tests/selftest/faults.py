@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-ECHOED = ("number", "dgn_number", "purpose", "comment", "type")
+from vpbx_suite.contract import bundled_facts
 
 
 @dataclass
@@ -223,7 +223,8 @@ class LooseValidation(Fault):
         original = exchange.notes.get("original")
         record = exchange.answer_json()
         if original is not None and exchange.succeeded and isinstance(record, dict):
-            record.update({name: original[name] for name in ECHOED if name in original})
+            echoed = bundled_facts().request_properties
+            record.update({name: original[name] for name in echoed if name in original})
             exchange.set_answer_json(record)
 
 
