@@ -12,6 +12,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    RootModel,
     StrictBool,
     StrictInt,
     StrictStr,
@@ -100,7 +101,8 @@ class ErrorDetail(BaseModel):
     """
     Stable machine-readable code: `malformed_json`, `validation_failed`,
     `unauthorized`, `not_found`, `method_not_allowed`, `duplicate_number`,
-    `payload_too_large`, `unsupported_media_type`.
+    `number_not_connectable`, `not_deletable`, `payload_too_large`,
+    `unsupported_media_type`.
 
     """
     message: Annotated[StrictStr, Field(examples=["'abc' is not one of ['def']"])]
@@ -110,6 +112,136 @@ class ErrorDetail(BaseModel):
     field: Annotated[StrictStr | None, Field(examples=["type"])]
     """
     The request property at fault, or `null` when the fault is not in one property.
+    """
+
+
+class ConnectableNumber(BaseModel):
+    """
+    A mobile number the account may connect, as `listConnectableMobileNumbers` returns it
+    (D20). Undocumented properties may appear (D6).
+
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[StrictStr, Field(min_length=1)]
+    """
+    Identifier of the offer; a string, in the provider's example the number itself
+    (D19). Not the `id` of a `VirtualNumber`.
+
+    """
+    number: Annotated[
+        StrictStr, Field(max_length=11, min_length=11, pattern="^79[0-9]{9}$")
+    ]
+    """
+    The mobile number that may be added, 11 digits, `79` first (D3).
+    """
+    dgn_number: Annotated[StrictStr, Field(max_length=11, pattern="^(7[0-9]{10})?$")]
+    """
+    The ДГН the provider pairs with the number, or an empty string when there is none
+    (D8, D20).
+
+    """
+    state: Literal["active", "inactive", "activation", "debt_lock", "unconfirmed", "freeze", "error"]
+    """
+    Current state of the number (состояние) (D2).
+    """
+
+
+class EditToEmployee(BaseModel):
+    """
+    Assign the number to an employee (purpose `employee`); `employee_id` is required (D27).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: Annotated[StrictInt, Field(examples=[542], ge=1)]
+    """
+    The number's id; must equal the `id` of the path (D26).
+    """
+    purpose: Literal["employee"]
+    """
+    Purpose (назначение) `employee`, Latin letters (D1).
+    """
+    employee_id: Annotated[StrictInt, Field(examples=[123], ge=1)]
+    """
+    The employee (сотрудник) the number is assigned to.
+    """
+    comment: Annotated[
+        StrictStr | MISSING, Field(examples=["Заметка"], max_length=255, min_length=0)
+    ] = MISSING
+    """
+    A new note on the number; omitted keeps the stored one, `null` is rejected (D4, D25).
+    """
+
+
+class EditToCompanyOrNotSpecified(BaseModel):
+    """
+    Make the number a company number or leave its purpose unspecified; `employee_id` is
+    not accepted, the stored one is cleared (D27).
+
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: Annotated[StrictInt, Field(examples=[542], ge=1)]
+    """
+    The number's id; must equal the `id` of the path (D26).
+    """
+    purpose: Literal["company", "not_specified"]
+    """
+    Purpose (назначение) `company` or `not_specified`, Latin letters (D1).
+    """
+    comment: Annotated[
+        StrictStr | MISSING, Field(examples=["Заметка"], max_length=255, min_length=0)
+    ] = MISSING
+    """
+    A new note on the number; omitted keeps the stored one, `null` is rejected (D4, D25).
+    """
+
+
+class EditedMobileNumber(BaseModel):
+    """
+    The answer to an edit: the number's edited fields as stored after it (D25). Servers
+    may send the whole `VirtualNumber`; undocumented properties are allowed (D6).
+
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[StrictInt, Field(ge=1)]
+    """
+    The number's id, as in the path.
+    """
+    purpose: Literal["company", "employee", "not_specified"]
+    """
+    The purpose after the edit.
+    """
+    employee_id: Annotated[StrictInt | None, Field(ge=1)]
+    """
+    The employee after the edit; `null` unless the purpose is `employee` (D27).
+    """
+    comment: StrictStr | None
+    """
+    The comment after the edit; `null` when the number has none.
+    """
+
+
+class DeletedNumber(BaseModel):
+    """
+    The answer to a delete (D24). Undocumented properties are allowed (D6).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[StrictInt, Field(ge=1)]
+    """
+    The id of the deleted number.
     """
 
 
@@ -224,5 +356,14 @@ class Error(BaseModel):
     """
     What went wrong. The reference mock sends an `ErrorDetail`; other servers may send
     any other value here, or leave the key out.
+
+    """
+
+
+class EditMobileNumberRequest(RootModel[EditToEmployee | EditToCompanyOrNotSpecified]):
+    root: EditToEmployee | EditToCompanyOrNotSpecified
+    """
+    The new purpose of a mobile number, with its employee when the purpose is `employee`
+    and optionally a new comment (D25, D27). Unknown properties are rejected (D12).
 
     """

@@ -111,7 +111,8 @@ def test_each_lint_rule_catches_its_damage(rule, damage):
 def test_the_cyrillic_letter_is_named_in_the_message():
     document = document_copy()
     cyrillic_company(document)
-    (problem,) = lint(document)
+    # Examples that say "company" in Latin letters now break example-valid too.
+    (problem,) = [problem for problem in lint(document) if problem.rule == "enum-ascii"]
     assert "U+0441 CYRILLIC SMALL LETTER ES" in problem.message
     assert problem.location == "/components/schemas/NumberPurpose"
 
