@@ -2,8 +2,12 @@
 
 1. openapi-spec-validator: the document is valid OpenAPI 3.1;
 2. our lint rules (vpbx_spec.lint);
-3. model drift: regenerating generated/models.py would not change it.
-Exit status 0 only when all three pass.
+3. Redocly CLI's lint, the ecosystem's rules (vpbx_spec.redocly; redocly.yaml);
+4. provider drift: the provider's pages (provider/pages/) against the document, every
+   difference covered by a decision (vpbx_spec.provider_drift;
+   openapi/provider-differences.yaml);
+5. model drift: regenerating generated/models.py would not change it.
+Exit status 0 only when all of them pass.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 from vpbx_spec.document import DOCUMENT_PATH, load_document
 from vpbx_spec.drift import MODELS_PATH, model_drift
 from vpbx_spec.lint import RULES, lint
+from vpbx_spec.provider_drift import check_drift
+from vpbx_spec.redocly import ToolMissing, redocly_lint
 
 _SHOWN_DIFF_LINES = 40
 
@@ -52,6 +58,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {problem}")
     print(f"lint: {len(RULES)} rules, {len(problems)} problem(s)")
     failed |= bool(problems)
+
+    try:
+        findings = redocly_lint(args.document)
+    except ToolMissing as error:
+        findings = []
+        print(f"  redocly: {error}")
+        failed = True
+    for finding in findings:
+        print(f"  {finding}")
+    print(f"redocly lint: {len(findings)} finding(s)")
+    failed |= bool(findings)
+
+    drift = check_drift(document)
+    for line in drift.lines():
+        print(f"  provider drift: {line}")
+    print(drift.summary())
+    failed |= drift.failed
 
     diff = model_drift(args.document, args.models)
     if diff:
