@@ -22,6 +22,7 @@ from vpbx_spec.document import DOCUMENT_PATH, load_document
 from vpbx_spec.drift import MODELS_PATH, model_drift
 from vpbx_spec.lint import RULES, lint
 from vpbx_spec.provider_drift import check_drift
+from vpbx_spec.provider_pages import PAGES_DIR
 from vpbx_spec.redocly import ToolMissing, redocly_lint
 
 _SHOWN_DIFF_LINES = 40
@@ -40,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--document", type=Path, default=DOCUMENT_PATH)
     parser.add_argument("--models", type=Path, default=MODELS_PATH)
+    parser.add_argument("--provider-pages", type=Path, default=PAGES_DIR,
+                        help="the provider's pages to compare with (default: provider/pages)")
     args = parser.parse_args(argv)
     document = load_document(args.document)
     failed = False
@@ -70,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"redocly lint: {len(findings)} finding(s)")
     failed |= bool(findings)
 
-    drift = check_drift(document)
+    drift = check_drift(document, pages_dir=args.provider_pages)
     for line in drift.lines():
         print(f"  provider drift: {line}")
     print(drift.summary())

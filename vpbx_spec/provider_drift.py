@@ -307,6 +307,8 @@ def leaf_differences(page: Any, document: Any, pointer: str = "") -> list[tuple[
                                       document[index] if index < len(document) else _MISSING,
                                       f"{pointer}/{index}")
         return found
+    if page is _MISSING or document is _MISSING:
+        return [(pointer, page, document)]
     return [] if _same(page, document) else [(pointer, page, document)]
 
 
