@@ -1,0 +1,57 @@
+"""Validate the exchanges of a HAR 1.2 file against the contract.
+
+    python -m vpbx_traffic.har FILE.har [--base-url https://simple-api.cp.megafon.ru] [--report-dir reports]
+
+Exit status: 0 every judged exchange conforms, 1 at least one does not, 2 the file cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from vpbx_spec.document import bundled_document
+from vpbx_traffic.har_file import HarError, read_har
+from vpbx_traffic.reports import render_summary, write_reports
+from vpbx_traffic.routes import Target
+from vpbx_traffic.validator import TrafficValidator
+
+EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNREADABLE = 0, 1, 2
+
+
+def default_base_url() -> str:
+    """The document's first server: production."""
+    return str(bundled_document()["servers"][0]["url"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m vpbx_traffic.har", description=__doc__.split("\n\n")[0])
+    parser.add_argument("har", help="the HAR file")
+    parser.add_argument("--base-url", default=os.environ.get("BASE_URL") or default_base_url(),
+                        help="the server whose exchanges are judged (origin and path prefix); "
+                             "default: the document's server")
+    parser.add_argument("--report-dir", default=os.environ.get("REPORT_DIR") or "reports")
+    args = parser.parse_args(argv)
+
+    try:
+        exchanges = read_har(args.har)
+    except HarError as error:
+        print(f"validate-traffic: {error}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    started = time.perf_counter()
+    validator = TrafficValidator(Target(args.base_url))
+    for exchange in exchanges:
+        for violation in validator.check(exchange):
+            print(violation.line(), flush=True)
+    seconds = time.perf_counter() - started
+    print(render_summary(validator))
+    print(f"judged {len(exchanges)} entries in {seconds:.2f} s")
+    for path in write_reports(validator, args.report_dir, source=args.har):
+        print(f"report: {path}")
+    return EXIT_VIOLATIONS if validator.violations else EXIT_CONFORMS
+
+
+if __name__ == "__main__":
+    sys.exit(main())
