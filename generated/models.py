@@ -82,7 +82,7 @@ class RedirectNumber(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    id: Annotated[StrictInt, Field(ge=1)]
+    id: Annotated[StrictInt, Field(ge=1, le=9223372036854775807)]
     """
     Identifier of the redirected virtual number.
     """
@@ -157,7 +157,7 @@ class EditToEmployee(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    id: Annotated[StrictInt, Field(examples=[542], ge=1)]
+    id: Annotated[StrictInt, Field(examples=[542], ge=1, le=9223372036854775807)]
     """
     The number's id; must equal the `id` of the path (D26).
     """
@@ -165,7 +165,9 @@ class EditToEmployee(BaseModel):
     """
     Purpose (назначение) `employee`, Latin letters (D1).
     """
-    employee_id: Annotated[StrictInt, Field(examples=[123], ge=1)]
+    employee_id: Annotated[
+        StrictInt, Field(examples=[123], ge=1, le=9223372036854775807)
+    ]
     """
     The employee (сотрудник) the number is assigned to.
     """
@@ -187,7 +189,7 @@ class EditToCompanyOrNotSpecified(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    id: Annotated[StrictInt, Field(examples=[542], ge=1)]
+    id: Annotated[StrictInt, Field(examples=[542], ge=1, le=9223372036854775807)]
     """
     The number's id; must equal the `id` of the path (D26).
     """
@@ -213,7 +215,7 @@ class EditedMobileNumber(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    id: Annotated[StrictInt, Field(ge=1)]
+    id: Annotated[StrictInt, Field(ge=1, le=9223372036854775807)]
     """
     The number's id, as in the path.
     """
@@ -221,7 +223,7 @@ class EditedMobileNumber(BaseModel):
     """
     The purpose after the edit.
     """
-    employee_id: Annotated[StrictInt | None, Field(ge=1)]
+    employee_id: Annotated[StrictInt | None, Field(ge=1, le=9223372036854775807)]
     """
     The employee after the edit; `null` unless the purpose is `employee` (D27).
     """
@@ -239,7 +241,7 @@ class DeletedNumber(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    id: Annotated[StrictInt, Field(ge=1)]
+    id: Annotated[StrictInt, Field(ge=1, le=9223372036854775807)]
     """
     The id of the deleted number.
     """
@@ -275,15 +277,15 @@ class VirtualNumber(BaseModel):
     """
     Purpose of the number (назначение).
     """
-    scenario_id: Annotated[StrictInt | None, Field(ge=1)]
+    scenario_id: Annotated[StrictInt | None, Field(ge=1, le=9223372036854775807)]
     """
     Inbound call scenario (входящий сценарий) bound to the number; `null` when none (D5).
     """
-    group_scenario_id: Annotated[StrictInt | None, Field(ge=1)]
+    group_scenario_id: Annotated[StrictInt | None, Field(ge=1, le=9223372036854775807)]
     """
     Inbound call scenario of the number's group; `null` when none.
     """
-    group_id: Annotated[StrictInt | None, Field(ge=1)]
+    group_id: Annotated[StrictInt | None, Field(ge=1, le=9223372036854775807)]
     """
     Group of numbers used by inbound scenarios; `null` when the number is in no group.
     """
@@ -295,7 +297,7 @@ class VirtualNumber(BaseModel):
     """
     Whether the group's inbound scenario is active; `null` when there is none.
     """
-    id: Annotated[StrictInt, Field(ge=1)]
+    id: Annotated[StrictInt, Field(ge=1, le=9223372036854775807)]
     """
     Unique identifier of the virtual number (уникальный идентификатор) (D19).
     """
@@ -311,7 +313,7 @@ class VirtualNumber(BaseModel):
     """
     Numbers redirected to this one (перенаправленные номера); `null` when none (D5).
     """
-    employee_id: Annotated[StrictInt | None, Field(ge=1)]
+    employee_id: Annotated[StrictInt | None, Field(ge=1, le=9223372036854775807)]
     """
     Employee (сотрудник) the number is assigned to; `null` when unassigned (D5).
     """
@@ -325,7 +327,9 @@ class VirtualNumber(BaseModel):
     """
     Region (регион) the number belongs to; `null` when unknown (D7).
     """
-    app_id: Annotated[StrictInt | MISSING, Field(ge=1)] = MISSING
+    app_id: Annotated[StrictInt | MISSING, Field(ge=1, le=9223372036854775807)] = (
+        MISSING
+    )
     """
     The customer account (Личный кабинет) holding the number. Optional (D7).
     """

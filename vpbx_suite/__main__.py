@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import random
 import secrets
+import signal
 import sys
 import tempfile
 import time
@@ -19,9 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from vpbx_suite.cleanup import clean_up
 from vpbx_suite.coverage import REPORT_NAME as COVERAGE_REPORT
+from vpbx_suite.ledger import WriteBudget
 from vpbx_suite.mock_process import running_mock
-from vpbx_suite.run import current_run
+from vpbx_suite.run import SuiteRun, start_run
 from vpbx_suite.settings import SettingsError, SuiteSettings, Target, write_refusal
 
 TARGET_TESTS = Path(__file__).resolve().parent / "target_tests"
@@ -39,6 +42,10 @@ def target_server(settings: SuiteSettings) -> Iterator[tuple[str, str, str]]:
     with tempfile.TemporaryDirectory(prefix="vpbx-contract-") as scratch:
         with running_mock(Path(scratch) / "mock.sqlite3", {"API_TOKEN": token}) as mock:
             yield mock.base_url, token, "bundled mock, fresh database"
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # pytest stops as on Ctrl-C; cleanup still runs
 
 
 def main() -> int:
@@ -59,9 +66,12 @@ def main() -> int:
     started = time.monotonic()
     try:
         with target_server(settings) as (base_url, token, kind):
+            target = Target.resolve(settings, base_url, token, seed)
             print(f"contract: target {base_url} ({kind}); MAX_EXAMPLES={settings.max_examples} "
                   f"SEED={seed}", flush=True)
-            target = Target(base_url, token, settings.max_examples, seed, report_dir)
+            print(f"contract: operations {','.join(target.operations)}; NUMBERS={target.numbers}; "
+                  f"MAX_WRITES={'unlimited' if target.max_writes is None else target.max_writes}", flush=True)
+            run = start_run(SuiteRun(operations=target.operations, budget=WriteBudget(target.max_writes)))
             os.environ.update(target.to_environment())
             arguments = [str(TARGET_TESTS), "-p", "no:cacheprovider", "--no-header", "-v",
                          "--tb=short", f"--rootdir={TARGET_TESTS}", "-o", "junit_suite_name=contract",
@@ -69,18 +79,28 @@ def main() -> int:
                          # The tests' assertions carry their own messages. Rewriting them would
                          # also rewrite every module of schemathesis (a pytest plugin): 3 s a run.
                          "--assert=plain"]
-            status = pytest.main([*arguments, "-x"] if settings.fail_fast else arguments)
-    except RuntimeError as error:  # the bundled mock did not start
+            previous = signal.signal(signal.SIGTERM, _interrupt)
+            try:
+                status = pytest.main([*arguments, "-x"] if settings.fail_fast else arguments)
+            finally:
+                # Also after a failure or Ctrl-C: never leave what the run added behind.
+                cleanup_lines = clean_up(run, base_url, token)
+                signal.signal(signal.SIGTERM, previous)
+    except (RuntimeError, SettingsError) as error:  # the bundled mock did not start; bad NUMBERS
         print(f"contract: {error}", file=sys.stderr)
         return 2
     elapsed = time.monotonic() - started
 
-    responses = current_run().coverage.responses
+    responses = run.coverage.responses
     rate = responses / elapsed if elapsed else 0.0
     conforms = status == pytest.ExitCode.OK
     verdict = "PASS, the server conforms to the contract" if conforms else "FAIL, the server does not conform"
     if status == pytest.ExitCode.NO_TESTS_COLLECTED:
         verdict = "FAIL, no test ran"
+    for line in cleanup_lines:
+        print(f"contract: {line}")
+    edges = sum(run.edge_cases.values())
+    print(f"contract: {edges} edge cases ran" + (f" ({', '.join(f'{k} {v}' for k, v in sorted(run.edge_cases.items()))})" if edges else ""))
     print(f"contract: {verdict}")
     print(f"contract: {responses} responses checked in {elapsed:.1f} s ({rate:.0f}/s); "
           f"reproduce with SEED={seed}")

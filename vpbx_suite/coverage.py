@@ -1,4 +1,4 @@
-"""How much of the contract a server exercised during a run.
+"""How much of the contract a server exercised during a run, per operation.
 
 A run that only ever saw `state: activation` proves nothing about the other six states;
 this summary shows a maintainer exactly that.
@@ -10,14 +10,14 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from vpbx_suite.contract import ContractFacts
+from vpbx_suite.contract import ContractFacts, OperationFacts
 
 REPORT_NAME = "contract-coverage.json"
 
 
 @dataclass
-class ContractCoverage:
-    facts: ContractFacts
+class OperationCoverage:
+    facts: OperationFacts
     statuses: dict[int, int] = field(default_factory=dict)
     enum_values: dict[str, set[str]] = field(default_factory=dict)
     seen_null: set[str] = field(default_factory=set)
@@ -27,15 +27,21 @@ class ContractCoverage:
     def record(self, status: int, body: Any) -> None:
         with self._lock:
             self.statuses[status] = self.statuses.get(status, 0) + 1
-            if not (200 <= status < 300 and isinstance(body, dict)):
+            if not 200 <= status < 300:
                 return
-            for name, allowed in self.facts.response_enums.items():
-                value = body.get(name)
-                if isinstance(value, str):
-                    self.enum_values.setdefault(name, set()).add(value)
-            for name in self.facts.response_nullable:
-                if name in body:
-                    (self.seen_null if body[name] is None else self.seen_value).add(name)
+            items = body if self.facts.response_is_array and isinstance(body, list) else [body]
+            for item in items:
+                if isinstance(item, dict):
+                    self._record_item(item)
+
+    def _record_item(self, body: dict[str, Any]) -> None:
+        for name in self.facts.response_enums:
+            value = body.get(name)
+            if isinstance(value, str):
+                self.enum_values.setdefault(name, set()).add(value)
+        for name in self.facts.response_nullable:
+            if name in body:
+                (self.seen_null if body[name] is None else self.seen_value).add(name)
 
     @property
     def responses(self) -> int:
@@ -71,7 +77,7 @@ class ContractCoverage:
     def render(self) -> str:
         data = self.as_dict()
         statuses = data["statuses"]
-        lines = [f"Contract coverage: what the server returned in {data['responses']} responses"]
+        lines = [f"{self.facts.operation_id} ({self.facts.label}): {data['responses']} responses"]
 
         def row(label: str, values: list[Any]) -> None:
             lines.append(f"  {label:<28}{' '.join(str(v) for v in values) if values else '-'}")
@@ -91,4 +97,29 @@ class ContractCoverage:
         row("nullable: only null", nullable["only_null"])
         row("nullable: only non-null", nullable["only_non_null"])
         row("nullable: never seen", nullable["never_seen"])
+        return "\n".join(lines)
+
+
+class ContractCoverage:
+    """One OperationCoverage per operation checked."""
+
+    def __init__(self, facts: ContractFacts, operations: tuple[str, ...] | None = None) -> None:
+        names = operations or tuple(facts.operations)
+        self.operations = {name: OperationCoverage(facts.operations[name]) for name in names}
+
+    def record(self, operation_id: str, status: int, body: Any) -> None:
+        if operation_id in self.operations:
+            self.operations[operation_id].record(status, body)
+
+    @property
+    def responses(self) -> int:
+        return sum(coverage.responses for coverage in self.operations.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"responses": self.responses,
+                "operations": {name: coverage.as_dict() for name, coverage in self.operations.items()}}
+
+    def render(self) -> str:
+        lines = [f"Contract coverage: what the server returned in {self.responses} responses"]
+        lines += [coverage.render() for coverage in self.operations.values()]
         return "\n".join(lines)

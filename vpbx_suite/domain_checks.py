@@ -21,18 +21,35 @@ def is_success(status: int) -> bool:
     return 200 <= status < 300
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _same_json_value(a: Any, b: Any) -> bool:
-    # In Python 1 == True and 1 == 1.0; in JSON they are different values.
+    # JSON numbers are equal when their values are (5 and 5.0, as JSON Schema compares them);
+    # a boolean is never a number, although Python says 1 == True.
+    if _is_number(a) and _is_number(b):
+        return a == b
     return type(a) is type(b) and a == b
 
 
-def echo_problems(sent: Any, status: int, received: Any, echoed: Iterable[str]) -> list[str]:
-    """A successful add answers with every request property as sent; `null` if omitted (D13)."""
+def echo_problems(sent: Any, status: int, received: Any, echoed: Iterable[str],
+                  when_omitted: Mapping[str, Any] | None = None) -> list[str]:
+    """A success answers with every echoed request property as sent (D13, D25). An omitted
+    property is expected as `when_omitted` says (the stored value an edit keeps), else `null`;
+    one `when_omitted` does not know is not judged."""
     if not (is_success(status) and isinstance(sent, dict) and isinstance(received, dict)):
         return []
     problems = []
     for name in echoed:
-        expected = sent.get(name)
+        if name in sent:
+            expected = sent[name]
+        elif when_omitted is None:
+            expected = None
+        elif name in when_omitted:
+            expected = when_omitted[name]
+        else:
+            continue
         actual = received.get(name, _MISSING)
         if actual is _MISSING:
             problems.append(f"{name}: sent {expected!r}, the answer has no {name!r}")
@@ -49,12 +66,17 @@ class IdRegistry:
         self._lock = threading.Lock()
 
     def problems(self, status: int, received: Any) -> list[str]:
-        """An id handed out twice, to two different numbers, is reused (ids are unique)."""
-        if not (is_success(status) and isinstance(received, dict)):
+        """An id handed out twice, to two different numbers, is reused (ids are unique).
+        Records read back (one, or a listing's items) are held to the same mapping."""
+        if not is_success(status):
             return []
+        items = received if isinstance(received, list) else [received]
+        return [problem for item in items if isinstance(item, dict) for problem in self._problems(item)]
+
+    def _problems(self, received: dict[str, Any]) -> list[str]:
         record_id, number = received.get("id"), received.get("number")
-        if not isinstance(record_id, int) or isinstance(record_id, bool):
-            return []  # not an id at all: response schema conformance reports it
+        if not isinstance(record_id, int) or isinstance(record_id, bool) or not isinstance(number, str):
+            return []  # not a record with an id: response schema conformance judges it
         with self._lock:
             # The same answer seen again (schemathesis replays while shrinking) is no reuse.
             earlier = self._numbers_by_id.setdefault(record_id, number)
@@ -84,6 +106,12 @@ def describe_non_ascii(value: str) -> str:
 
 
 def lookalike_problems(status: int, received: Any, enums: Mapping[str, Iterable[str]]) -> list[str]:
+    if isinstance(received, list):
+        return [p for item in received for p in lookalike_problems(status, item, enums)]
+    return _lookalike_problems(status, received, enums)
+
+
+def _lookalike_problems(status: int, received: Any, enums: Mapping[str, Iterable[str]]) -> list[str]:
     """An enum value spelled with a look-alike letter ("сompany" with a Cyrillic "с").
 
     Schema conformance already rejects such a value; this names the letter, which is

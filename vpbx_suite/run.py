@@ -1,27 +1,56 @@
-"""State shared by everything one contract run sends and checks."""
+"""State shared by everything one contract run sends and checks, and the one place where
+every answer (generated, stateful or crafted) is recorded."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from vpbx_suite.contract import ContractFacts, bundled_facts
+from vpbx_suite.contract import ContractFacts, OperationFacts, bundled_facts
 from vpbx_suite.coverage import ContractCoverage
 from vpbx_suite.domain_checks import IdRegistry
-from vpbx_suite.fresh_numbers import FreshNumbers
+from vpbx_suite.fresh_numbers import FreshNumbers, NumberSource
+from vpbx_suite.ledger import Ledger, WriteBudget, id_in_path
 
 
 @dataclass
 class SuiteRun:
     facts: ContractFacts = field(default_factory=bundled_facts)
-    fresh: FreshNumbers = field(default_factory=FreshNumbers)
+    operations: tuple[str, ...] = ()
+    fresh: NumberSource = field(default_factory=FreshNumbers)
     ids: IdRegistry = field(default_factory=IdRegistry)
+    ledger: Ledger = field(default_factory=Ledger)
+    budget: WriteBudget = field(default_factory=lambda: WriteBudget(None))
     coverage: ContractCoverage = field(init=False)
-    failures: list[dict[str, Any]] = field(default_factory=list)  # {"test": ..., "rules": [...]}
+    failures: list[dict[str, Any]] = field(default_factory=list)  # {"test", "rules", "curl"}
+    edge_cases: dict[str, int] = field(default_factory=dict)      # class -> cases sent
     auth_enforcement_confirmed: bool = False  # ignored_auth passed once on a success
+    last_request: str | None = None  # curl for the request sent last (reported with a failure)
 
     def __post_init__(self) -> None:
-        self.coverage = ContractCoverage(self.facts)
+        self.operations = self.operations or tuple(self.facts.operations)
+        self.coverage = ContractCoverage(self.facts, self.operations)
+
+    def checks(self, operation_id: str | None) -> bool:
+        return operation_id is not None and operation_id in self.operations
+
+    def observe(self, operation: OperationFacts, path_parameters: dict[str, Any] | None,
+                status: int, received: Any) -> None:
+        """Record one answer: coverage, and which numbers the run now holds."""
+        self.coverage.record(operation.operation_id, status, received)
+        if not 200 <= status < 300:
+            return
+        lifecycle = self.facts.lifecycle
+        record_id = id_in_path((path_parameters or {}).get("id"))
+        if operation.operation_id == lifecycle.add and isinstance(received, dict):
+            self.ledger.added(received)
+        elif operation.operation_id == lifecycle.edit and record_id is not None and isinstance(received, dict):
+            self.ledger.updated(record_id, {k: v for k, v in received.items() if k in operation.response_fields})
+        elif operation.operation_id == lifecycle.delete and record_id is not None:
+            self.ledger.removed(record_id)
+
+    def count_edge(self, edge_class: str, cases: int = 1) -> None:
+        self.edge_cases[edge_class] = self.edge_cases.get(edge_class, 0) + cases
 
 
 _current: SuiteRun | None = None
@@ -29,8 +58,14 @@ _current: SuiteRun | None = None
 
 def current_run() -> SuiteRun:
     """The run in progress. schemathesis calls checks as plain functions, so the state
-    they share (ids seen, coverage) lives here for the length of one process's run."""
+    they share (ids seen, coverage, the ledger) lives here for the length of one run."""
     global _current
     if _current is None:
         _current = SuiteRun()
     return _current
+
+
+def start_run(run: SuiteRun) -> SuiteRun:
+    global _current
+    _current = run
+    return run

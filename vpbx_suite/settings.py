@@ -3,20 +3,27 @@
 `make contract` with no settings tests the bundled mock. BASE_URL and API_TOKEN name any
 other server; MAX_EXAMPLES and SEED tune and reproduce a run; FAIL_FAST=1 stops at the first
 failing test; ALLOW_WRITES=1 is required before the suite creates numbers on a host that is
-not this machine.
+not this machine, and MAX_WRITES caps how many it may add there. OPERATIONS picks the
+operations to check (operationIds, comma-separated; default all); NUMBERS says where the
+numbers it adds come from: `connectable` (the server's listing), `generated`, or a file.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from vpbx_suite.contract import bundled_facts
+
 DEFAULT_MAX_EXAMPLES = 50
 DEFAULT_REPORT_DIR = Path("reports")
+DEFAULT_MAX_WRITES = 20  # on a host that is not this machine; loopback is unlimited
+CONNECTABLE, GENERATED = "connectable", "generated"
 
 
 class SettingsError(ValueError):
@@ -32,6 +39,9 @@ class SuiteSettings:
     allow_writes: bool = False
     report_dir: Path = DEFAULT_REPORT_DIR
     fail_fast: bool = False
+    operations: tuple[str, ...] = ()   # empty: every operation of the document
+    numbers: str | None = None         # CONNECTABLE, GENERATED, a file path; None: the default
+    max_writes: int | None = None      # None: the default for the target
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> SuiteSettings:
@@ -57,7 +67,20 @@ class SuiteSettings:
             base_url = base_url.rstrip("/")
             if get("API_TOKEN") is None:
                 raise SettingsError("API_TOKEN is required with BASE_URL: the operation needs a token")
+        operations = tuple(name.strip() for name in (get("OPERATIONS") or "").split(",") if name.strip())
+        known = bundled_facts().operations
+        unknown = [name for name in operations if name not in known]
+        if unknown:
+            raise SettingsError(f"OPERATIONS: {', '.join(unknown)} not in the document; "
+                                f"its operations are {', '.join(known)}")
+        numbers = get("NUMBERS")
+        if numbers not in (None, CONNECTABLE, GENERATED) and not Path(numbers).is_file():
+            raise SettingsError(f"NUMBERS must be {CONNECTABLE}, {GENERATED} or a file of numbers, "
+                                f"got {numbers!r}")
         return cls(
+            operations=operations,
+            numbers=numbers,
+            max_writes=whole_number("MAX_WRITES", None, 0),
             base_url=base_url,
             token=get("API_TOKEN") if base_url else None,
             max_examples=whole_number("MAX_EXAMPLES", DEFAULT_MAX_EXAMPLES, 1),
@@ -97,23 +120,37 @@ class Target:
     max_examples: int
     seed: int
     report_dir: Path
+    operations: tuple[str, ...]  # operationIds to check
+    numbers: str                 # CONNECTABLE, GENERATED or a file path
+    max_writes: int | None       # None: unlimited
 
-    _PREFIX = "VPBX_SUITE_"
+    _VARIABLE = "VPBX_SUITE_TARGET"
+
+    @classmethod
+    def resolve(cls, settings: SuiteSettings, base_url: str, token: str, seed: int) -> Target:
+        """Fill in the defaults that depend on the target and on the chosen operations."""
+        facts = bundled_facts()
+        operations = settings.operations or tuple(facts.operations)
+        numbers = settings.numbers or (
+            CONNECTABLE if facts.lifecycle.connectable in operations else GENERATED)
+        if numbers == CONNECTABLE and facts.lifecycle.connectable not in operations:
+            raise SettingsError(f"NUMBERS={CONNECTABLE} needs {facts.lifecycle.connectable} in OPERATIONS")
+        max_writes = settings.max_writes
+        if max_writes is None and not is_loopback(base_url):
+            max_writes = DEFAULT_MAX_WRITES
+        return cls(base_url, token, settings.max_examples, seed, settings.report_dir.resolve(),
+                   operations, str(Path(numbers).resolve()) if numbers not in (CONNECTABLE, GENERATED)
+                   else numbers, max_writes)
 
     def to_environment(self) -> dict[str, str]:
-        return {f"{self._PREFIX}BASE_URL": self.base_url, f"{self._PREFIX}TOKEN": self.token,
-                f"{self._PREFIX}MAX_EXAMPLES": str(self.max_examples),
-                f"{self._PREFIX}SEED": str(self.seed),
-                f"{self._PREFIX}REPORT_DIR": str(self.report_dir)}
+        data = {**self.__dict__, "report_dir": str(self.report_dir), "operations": list(self.operations)}
+        return {self._VARIABLE: json.dumps(data)}
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Target:
         env = os.environ if environ is None else environ
-        try:
-            return cls(base_url=env[f"{cls._PREFIX}BASE_URL"], token=env[f"{cls._PREFIX}TOKEN"],
-                       max_examples=int(env[f"{cls._PREFIX}MAX_EXAMPLES"]),
-                       seed=int(env[f"{cls._PREFIX}SEED"]),
-                       report_dir=Path(env[f"{cls._PREFIX}REPORT_DIR"]))
-        except KeyError as missing:
-            raise SettingsError(f"{missing} is not set: run the suite with `make contract`"
-                                " or `python -m vpbx_suite`") from None
+        if cls._VARIABLE not in env:
+            raise SettingsError(f"{cls._VARIABLE} is not set: run the suite with `make contract`"
+                                " or `python -m vpbx_suite`")
+        data = json.loads(env[cls._VARIABLE])
+        return cls(**{**data, "report_dir": Path(data["report_dir"]), "operations": tuple(data["operations"])})

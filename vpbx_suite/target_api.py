@@ -1,19 +1,21 @@
-"""An HTTP client for the explicit domain tests: it sends exactly the bytes a test crafts,
-records every answer in the run's coverage, and judges it with schemathesis's response
-checks plus the domain checks, so crafted requests are held to the same contract."""
+"""An HTTP client for the explicit tests: it sends exactly the bytes a test crafts to any
+operation, remembers how to reproduce it (curl), and judges every answer by the whole
+contract (vpbx_suite.judge), so crafted requests are held to the same rules as generated ones."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from vpbx_suite.contract import JSON_MEDIA_TYPE, OPERATION_ID, OPERATION_PATH
+from vpbx_suite.contract import JSON_MEDIA_TYPE, OperationFacts
+from vpbx_suite.judge import NOT_JSON, judge
+from vpbx_suite.reproduce import curl_command
 from vpbx_suite.run import SuiteRun
-from vpbx_suite.schemathesis_checks import DOMAIN_CHECKS
-from vpbx_suite.schemathesis_config import RESPONSE_CONFORMANCE_CHECKS
-from vpbx_suite.targeted_cases import NOT_JSON, Sent, as_json
 
 USE_TOKEN = object()  # send the run's token (the default)
 TIMEOUT_SECONDS = 10.0
@@ -23,42 +25,73 @@ class NoAnswer(AssertionError):
     """The server did not answer (timeout, refused or dropped connection)."""
 
 
+@dataclass(frozen=True)
+class Sent:
+    content: bytes
+    content_type: str | None
+    body: Any  # the JSON value sent, or NOT_JSON
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def as_json(body: Any) -> Sent:
+    return Sent(json.dumps(body, ensure_ascii=False).encode("utf-8"), JSON_MEDIA_TYPE, body)
+
+
+def raw(content: bytes, content_type: str | None = JSON_MEDIA_TYPE) -> Sent:
+    return Sent(content, content_type, NOT_JSON)
+
+
 class TargetApi:
     def __init__(self, base_url: str, token: str, schema: OpenApiSchema, run: SuiteRun) -> None:
         self._client = httpx.Client(base_url=base_url, timeout=TIMEOUT_SECONDS)
+        self.base_url = base_url
         self._token = token
         self._schema = schema
-        self._operation = schema.find_operation_by_id(OPERATION_ID)
         self.run = run
 
     def close(self) -> None:
         self._client.close()
 
-    def send(self, sent: Sent, token: Any = USE_TOKEN) -> httpx.Response:
-        """POST the crafted request; judge and record the answer. token=None omits the header."""
-        headers = {}
-        if sent.content_type is not None:
-            headers["Content-Type"] = sent.content_type
+    def operation(self, operation_id: str) -> OperationFacts:
+        return self.run.facts.operations[operation_id]
+
+    def call(self, operation_id: str, sent: Sent | None = None, *, path: Mapping[str, Any] | None = None,
+             query: Mapping[str, Any] | None = None, token: Any = USE_TOKEN,
+             authorization: list[str] | None = None, token_expressions: Mapping[str, str] | None = None,
+             judged: bool = True) -> httpx.Response:
+        """Send one request; judge and record the answer. token=None omits the header;
+        `authorization` sends these Authorization values instead (several headers)."""
+        operation = self.operation(operation_id)
+        path_parameters = dict(path or {})
+        url_path = operation.url_path(**path_parameters)
+        headers: list[tuple[str, str]] = []
+        if sent is not None and sent.content_type is not None:
+            headers.append(("Content-Type", sent.content_type))
+        headers += list(sent.headers if sent else ())
         token = self._token if token is USE_TOKEN else token
-        if token is not None:
-            headers["Authorization"] = token
+        for value in authorization if authorization is not None else ([] if token is None else [token]):
+            headers.append(("Authorization", value))
+        content = sent.content if sent is not None else None
+        request = self._client.build_request(operation.method.upper(), url_path, params=dict(query or {}),
+                                             headers=headers, content=content)
+        self.run.last_request = curl_command(request.method, str(request.url), headers, content,
+                                             self._token, token_expressions)
         try:
-            response = self._client.post(OPERATION_PATH, content=sent.content, headers=headers)
+            response = self._client.send(request)
         except httpx.TransportError as error:
-            raise NoAnswer(f"POST {OPERATION_PATH}: no answer ({type(error).__name__}: {error}; "
+            raise NoAnswer(f"{operation.label}: no answer ({type(error).__name__}: {error}; "
                            f"timeout {TIMEOUT_SECONDS:.0f} s)") from None
-        self.run.coverage.record(response.status_code, _json_or_none(response))
-        body = None if sent.body is NOT_JSON else sent.body
-        case = self._schema.make_case(operation=self._operation, body=body,
-                                      media_type=sent.content_type or JSON_MEDIA_TYPE)
-        case.validate_response(response, checks=[*RESPONSE_CONFORMANCE_CHECKS, *DOMAIN_CHECKS])
+        received = json_or_none(response)
+        if judged:
+            judge(self._schema, self.run, operation, path_parameters=path_parameters,
+                  query=dict(query or {}), body=sent.body if sent else None,
+                  media_type=sent.content_type if sent else None, response=response, received=received)
+        else:
+            self.run.observe(operation, path_parameters, response.status_code, received)
         return response
 
-    def add(self, body: dict[str, Any]) -> httpx.Response:
-        return self.send(as_json(body))
 
-
-def _json_or_none(response: httpx.Response) -> Any:
+def json_or_none(response: httpx.Response) -> Any:
     try:
         return response.json()
     except ValueError:

@@ -1,4 +1,6 @@
-"""Fixtures for a run against one target, and the contract-coverage summary at the end."""
+"""Fixtures for a run against one target, failures with their curl, and the contract-coverage
+summary at the end. Cleanup of what the run added happens in vpbx_suite.__main__, after
+pytest returns, so that it also runs when the tests fail or the run is interrupted."""
 
 from __future__ import annotations
 
@@ -10,13 +12,15 @@ import pytest
 from _pytest.runner import CallInfo
 
 import vpbx_suite.schemathesis_checks  # noqa: F401  (registers the domain checks)
+from vpbx_suite.contract import NUMBER_FIELD
 from vpbx_suite.coverage import REPORT_NAME as COVERAGE_REPORT
 from vpbx_suite.failures import REPORT_NAME as FAILURES_REPORT
 from vpbx_suite.failures import broken_rules
 from vpbx_suite.run import SuiteRun, current_run
 from vpbx_suite.schemathesis_config import load_schema
-from vpbx_suite.settings import Target
-from vpbx_suite.target_api import TargetApi
+from vpbx_suite.fresh_numbers import FreshNumbers, OfferedNumbers, numbers_from_file
+from vpbx_suite.settings import CONNECTABLE, GENERATED, Target
+from vpbx_suite.target_api import TargetApi, json_or_none
 
 
 @pytest.fixture(scope="session")
@@ -37,14 +41,51 @@ def api(target: Target, run: SuiteRun) -> Iterator[TargetApi]:
     client.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def number_source(target: Target, run: SuiteRun, api: TargetApi) -> None:
+    """NUMBERS: the server's connectable listing (read once, judged like any answer), a file,
+    or generated numbers."""
+    if target.numbers == GENERATED:
+        run.fresh = FreshNumbers()
+        return
+    if target.numbers == CONNECTABLE:
+        listing = api.call(run.facts.lifecycle.connectable or "")
+        offered = [item.get(NUMBER_FIELD) for item in json_or_none(listing) or [] if isinstance(item, dict)]
+        run.fresh = OfferedNumbers([n for n in offered if isinstance(n, str)], "the connectable listing")
+    else:
+        text = Path(target.numbers).read_text(encoding="utf-8")
+        run.fresh = OfferedNumbers(numbers_from_file(text), f"the file {target.numbers}")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Only the tests of the operations checked; a test names what it needs with
+    `@pytest.mark.needs("add", "read", …)` (roles of vpbx_suite.contract.Lifecycle)."""
+    run = current_run()
+    for item in items:
+        marker = item.get_closest_marker("needs")
+        if marker is None:
+            continue
+        missing = [role for role in marker.args if not run.checks(getattr(run.facts.lifecycle, role))]
+        if missing:
+            item.add_marker(pytest.mark.skip(reason=f"not checked in this run (OPERATIONS): {', '.join(missing)}"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "needs(*roles): the lifecycle operations a test uses")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: CallInfo[None]) -> Iterator[None]:
     outcome = yield
     report = outcome.get_result()
+    run = current_run()
+    if report.when == "setup":
+        run.last_request = None
     if report.failed and call.excinfo is not None:
         test_name = getattr(item, "originalname", item.name)
-        current_run().failures.append({"test": item.nodeid.split("::", 1)[-1],
-                                       "rules": broken_rules(call.excinfo.value, test_name)})
+        run.failures.append({"test": item.nodeid.split("::", 1)[-1],
+                             "rules": broken_rules(call.excinfo.value, test_name),
+                             "curl": run.last_request})
 
 
 def _write_json(path: Path, data: object) -> None:
@@ -55,10 +96,28 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     run = current_run()
     terminalreporter.section("contract coverage")
     terminalreporter.write_line(run.coverage.render())
+    if run.edge_cases:
+        terminalreporter.section("edge cases")
+        total = sum(run.edge_cases.values())
+        terminalreporter.write_line(f"{total} edge cases ran: " + ", ".join(
+            f"{name} {count}" for name, count in sorted(run.edge_cases.items())))
+    if run.budget.left_out:
+        terminalreporter.section("left out by the write budget (MAX_WRITES)")
+        for check, count in sorted(run.budget.left_out.items()):
+            terminalreporter.write_line(f"{check}: {count} request(s) not sent")
+    if run.ledger.guarded:
+        terminalreporter.section("requests kept off numbers this run did not add")
+        for what, count in sorted(run.ledger.guarded.items()):
+            terminalreporter.write_line(f"{what}: {count}")
     if run.failures:
         broken = sorted({rule["check"] for failure in run.failures for rule in failure["rules"]})
         terminalreporter.section("broken rules")
         terminalreporter.write_line(", ".join(broken))
+        terminalreporter.section("reproduce (set API_TOKEN first)")
+        for failure in run.failures:
+            if failure["curl"]:
+                terminalreporter.write_line(f"# {failure['test']}")
+                terminalreporter.write_line(failure["curl"])
     report_dir = Target.from_environment().report_dir
     report_dir.mkdir(parents=True, exist_ok=True)
     _write_json(report_dir / COVERAGE_REPORT, run.coverage.as_dict())

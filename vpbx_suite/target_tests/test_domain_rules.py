@@ -1,96 +1,156 @@
-"""Rules a generic fuzzer cannot know: echoes, duplicates, targeted invalid input, auth.
+"""Rules of the add a generic fuzzer cannot know: echoes, duplicates (also in a race),
+numbers the account may not connect, and tokens that are almost right.
 
-Every request carries a fresh number, so a 409 always means "duplicate" and never
-"some earlier case used this number". Every answer also passes through schemathesis's
-response checks and the domain checks (TargetApi.send).
-"""
+Every request carries a fresh number, so a 409 always means "duplicate" and never "some
+earlier case used this number". Every answer is judged by the whole contract (TargetApi)."""
 
 from __future__ import annotations
 
-import copy
+import random
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
-from vpbx_suite.contract import (
-    AUTH_REJECTION_STATUSES,
-    DUPLICATE_STATUS,
-    INVALID_INPUT_STATUSES,
-    JSON_MEDIA_TYPE,
-    OPERATION_METHOD,
-    OPERATION_PATH,
-    bundled_facts,
-)
+from vpbx_suite.contract import AUTH_REJECTION_STATUSES, DUPLICATE_STATUS, NUMBER_FIELD, bundled_facts
+from vpbx_suite.fresh_numbers import FreshNumbers
 from vpbx_suite.run import SuiteRun
-from vpbx_suite.target_api import TargetApi
-from vpbx_suite.targeted_cases import NOT_JSON, as_json, invalid_requests
-from vpbx_spec.document import bundled_document
+from vpbx_suite.settings import CONNECTABLE, Target
+from vpbx_suite.target_api import TargetApi, as_json, json_or_none
+from vpbx_suite.target_tests.helpers import assert_added, fresh_body, listed, spend_write
 
 FACTS = bundled_facts()
-REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
-    name: example["value"]
-    for name, example in bundled_document()["paths"][OPERATION_PATH][OPERATION_METHOD]
-    ["requestBody"]["content"][JSON_MEDIA_TYPE]["examples"].items()
-}
-INVALID_REQUESTS = invalid_requests(FACTS)
-REJECTIONS = sorted(INVALID_INPUT_STATUSES & FACTS.documented_statuses)
-AUTH_REJECTIONS = sorted(AUTH_REJECTION_STATUSES & FACTS.documented_statuses)
+ADD = FACTS.operations[FACTS.lifecycle.add or ""]
 UNAUTHORIZED = 401
+RACE_REQUESTS = 12  # parallel adds of one number: enough to open a check-then-insert window
+RACE_ROUNDS = 4
 
 
-def fresh_body(run: SuiteRun, example: str = "seed") -> dict[str, Any]:
-    body = copy.deepcopy(REQUEST_EXAMPLES[example])
-    body["number"] = run.fresh.next()
-    return body
-
-
-def assert_added(api: TargetApi, body: dict[str, Any], why: str) -> None:
-    response = api.add(body)
-    assert response.status_code in FACTS.success_statuses, (
-        f"{why}: adding {body['number']} answered {response.status_code}, expected one of "
-        f"{sorted(FACTS.success_statuses)}: {response.text[:300]}")
-
-
-@pytest.mark.parametrize("example", sorted(REQUEST_EXAMPLES))
+@pytest.mark.needs("add")
+@pytest.mark.parametrize("example", sorted(ADD.request_examples))
 def test_documented_example_is_added_and_echoed(api: TargetApi, run: SuiteRun, example: str) -> None:
-    # The echo and id checks run inside api.send; this asserts the status on top.
+    spend_write(run, "documented examples")
+    # The echo and id checks run inside api.call; this asserts the status on top.
     assert_added(api, fresh_body(run, example), f"request example {example!r}")
 
 
+@pytest.mark.needs("add")
 def test_adding_the_same_number_twice_is_a_conflict(api: TargetApi, run: SuiteRun) -> None:
+    spend_write(run, "duplicate number", 3)
     body = fresh_body(run)
     assert_added(api, body, "first add")
-    again = api.add(body)
+    again = api.call(ADD.operation_id, as_json(body))
     assert again.status_code == DUPLICATE_STATUS, (
         f"the same number added twice answered {again.status_code}, expected {DUPLICATE_STATUS}")
-    other_details = {**body, "purpose": "company", "comment": "other", "dgn_number": "74991234567"}
-    changed = api.add(other_details)
+    other = {**body, "purpose": "company", "comment": "other", "dgn_number": "74991234567"}
+    changed = api.call(ADD.operation_id, as_json(other))
     assert changed.status_code == DUPLICATE_STATUS, (
         f"the same number with other details answered {changed.status_code}, expected {DUPLICATE_STATUS}")
 
 
-@pytest.mark.parametrize("case", list(INVALID_REQUESTS))
-def test_invalid_request_is_rejected(api: TargetApi, run: SuiteRun, case: str) -> None:
-    body = fresh_body(run)
-    sent = INVALID_REQUESTS[case](body)
-    response = api.send(sent)
-    assert response.status_code in REJECTIONS, (
-        f"{case}: answered {response.status_code}, expected one of {REJECTIONS}: {response.text[:300]}")
-    if sent.body is not NOT_JSON and isinstance(sent.body, dict) and sent.body.get("number") == body["number"]:
-        # The rejected request carried a valid fresh number: it must not have been stored.
-        assert_added(api, body, f"after the rejected request ({case})")
+def _race(api: TargetApi, bodies: list[dict[str, Any]]) -> list[Any]:
+    with ThreadPoolExecutor(len(bodies)) as pool:
+        return list(pool.map(lambda body: api.call(ADD.operation_id, as_json(body)), bodies))
 
 
-# No credentials at all is 401 (RFC 9110); credentials that are refused may be 401 or 403 (D14).
-@pytest.mark.parametrize(("case", "token", "expected"), [
-    ("no Authorization header", None, [UNAUTHORIZED]),
-    ("wrong token", "wrong-token", AUTH_REJECTIONS),
-    ("empty token", "", AUTH_REJECTIONS),
-], ids=["no Authorization header", "wrong token", "empty token"])
-def test_request_without_a_valid_token_is_refused(api: TargetApi, run: SuiteRun, case: str,
-                                                  token: str | None, expected: list[int]) -> None:
+@pytest.mark.needs("add")
+def test_parallel_adds_of_one_number_give_one_success(api: TargetApi, run: SuiteRun) -> None:
+    """A uniqueness rule checked, then inserted, lets two adds of one number through."""
+    spend_write(run, "duplicate race", RACE_REQUESTS * RACE_ROUNDS)
+    for round_number in range(RACE_ROUNDS):
+        body = fresh_body(run)
+        statuses = sorted(response.status_code for response in _race(api, [body] * RACE_REQUESTS))
+        run.count_edge("race: one number, parallel adds", RACE_REQUESTS)
+        successes = [s for s in statuses if s in ADD.success_statuses]
+        assert len(successes) == 1 and statuses.count(DUPLICATE_STATUS) == RACE_REQUESTS - 1, (
+            f"round {round_number + 1}: {RACE_REQUESTS} parallel adds of {body[NUMBER_FIELD]} answered "
+            f"{statuses}; expected exactly one success and {RACE_REQUESTS - 1} × {DUPLICATE_STATUS}")
+
+
+@pytest.mark.needs("add")
+def test_parallel_adds_of_distinct_numbers_get_distinct_ids(api: TargetApi, run: SuiteRun) -> None:
+    spend_write(run, "distinct-id race", RACE_REQUESTS)
+    responses = _race(api, [fresh_body(run) for _ in range(RACE_REQUESTS)])
+    run.count_edge("race: distinct numbers, parallel adds", RACE_REQUESTS)
+    ids = [(json_or_none(r) or {}).get("id") for r in responses if r.status_code in ADD.success_statuses]
+    assert len(ids) == RACE_REQUESTS, f"parallel adds answered {sorted(r.status_code for r in responses)}"
+    assert len(set(ids)) == RACE_REQUESTS, f"parallel adds of distinct numbers got ids {sorted(ids)}"
+
+
+@pytest.mark.needs("add", "connectable")
+def test_a_number_the_listing_does_not_offer_is_refused(api: TargetApi, run: SuiteRun, target: Target) -> None:
+    """D20: only numbers the connectable listing offers may be added."""
+    if target.numbers != CONNECTABLE:
+        pytest.skip("NUMBERS is not connectable: the server's listing is not the source of numbers")
+    offered = {item.get(NUMBER_FIELD) for item in json_or_none(api.call(FACTS.lifecycle.connectable or "")) or []
+               if isinstance(item, dict)}
+    generated = FreshNumbers()
+    number = next(n for n in iter(generated.next, None) if n not in offered)
+    spend_write(run, "number not offered")
+    body = {**fresh_body(run), NUMBER_FIELD: number}
+    response = api.call(ADD.operation_id, as_json(body))
+    rejections = ADD.rejection_statuses()
+    assert response.status_code in rejections, (
+        f"adding {number}, which the connectable listing does not offer, answered "
+        f"{response.status_code}; expected one of {rejections} (D20)")
+
+
+# --- tokens ------------------------------------------------------------------------------
+
+def _change(char: str) -> str:
+    return "x" if char != "x" else "y"
+
+
+# name -> (how the value is made from the token, the same as a shell expression of $API_TOKEN)
+NEAR_MISSES: dict[str, tuple[Any, str]] = {
+    "first character changed": (lambda t: _change(t[0]) + t[1:], None),
+    "middle character changed": (lambda t: t[: len(t) // 2] + _change(t[len(t) // 2]) + t[len(t) // 2 + 1:], None),
+    "last character changed": (lambda t: t[:-1] + _change(t[-1]), None),
+    "letter case swapped": (lambda t: t.swapcase(), "${API_TOKEN~~}"),
+    "truncated by one": (lambda t: t[:-1], "${API_TOKEN%?}"),
+    "with a suffix": (lambda t: t + "x", "${API_TOKEN}x"),
+    "with a prefix": (lambda t: "x" + t, "x${API_TOKEN}"),
+    "half of it": (lambda t: t[: len(t) // 2], None),
+    "wrong token under Bearer": (lambda t: "Bearer " + _change(t[0]) + t[1:], None),
+    "Bearer and nothing": (lambda t: "Bearer", "Bearer"),
+    "Basic scheme with the token": (lambda t: "Basic " + t, "Basic ${API_TOKEN}"),
+    "empty": (lambda t: "", ""),
+}
+
+
+def _probe(api: TargetApi, run: SuiteRun, **kwargs: Any) -> Any:
+    """A read if the listing is checked (no write at all), else an add of a fresh number."""
+    if run.checks(FACTS.lifecycle.listing):
+        return api.call(FACTS.lifecycle.listing or "", **kwargs), None
+    spend_write(run, "token near-misses")
     body = fresh_body(run)
-    response = api.send(as_json(body), token=token)
-    assert response.status_code in expected, (
-        f"{case}: answered {response.status_code}, expected one of {expected}")
-    assert_added(api, body, f"after the refused request ({case})")
+    return api.call(ADD.operation_id, as_json(body), **kwargs), body
+
+
+@pytest.mark.parametrize("case", list(NEAR_MISSES))
+def test_a_token_that_is_almost_right_is_refused(api: TargetApi, run: SuiteRun, target: Target, case: str) -> None:
+    make, expression = NEAR_MISSES[case]
+    value = make(target.token)
+    if value == target.token:
+        pytest.skip(f"{case} gives the token itself (it has no letters to swap)")
+    shown = {value: expression if expression is not None else "<" + case + " of $API_TOKEN>"}
+    response, body = _probe(api, run, token=value, token_expressions=shown)
+    run.count_edge("auth: near-miss tokens")
+    rejections = sorted(AUTH_REJECTION_STATUSES)
+    assert response.status_code in rejections, (
+        f"Authorization with the token {case} answered {response.status_code}; expected one of {rejections}")
+
+
+def test_a_missing_token_is_401(api: TargetApi, run: SuiteRun) -> None:
+    response, _ = _probe(api, run, token=None)
+    assert response.status_code == UNAUTHORIZED, f"no Authorization header answered {response.status_code}"
+
+
+@pytest.mark.parametrize("order", ["valid first", "wrong first"])
+def test_two_authorization_headers_are_refused(api: TargetApi, run: SuiteRun, target: Target, order: str) -> None:
+    wrong = "x" + target.token[1:] if not target.token.startswith("x") else "y" + target.token[1:]
+    values = [target.token, wrong] if order == "valid first" else [wrong, target.token]
+    response, _ = _probe(api, run, authorization=values, token_expressions={wrong: "<$API_TOKEN, first character changed>"})
+    run.count_edge("auth: near-miss tokens")
+    assert response.status_code in AUTH_REJECTION_STATUSES, (
+        f"two Authorization headers ({order}) answered {response.status_code}; a server must not pick one")

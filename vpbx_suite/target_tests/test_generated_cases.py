@@ -1,31 +1,79 @@
 """schemathesis over the document: examples, coverage and fuzzing phases, positive and
-negative data, every response checked by schemathesis's checks and the domain checks."""
+negative data, for every operation checked; then the stateful phase over the document's
+links. Every response is judged by schemathesis's checks and the domain checks."""
 
 from __future__ import annotations
 
+import hypothesis
+import pytest
 from schemathesis import Case
 from schemathesis.specs.openapi.checks import ignored_auth
 
+from vpbx_suite.prepare import prepare
+from vpbx_suite.reproduce import curl_for_case
 from vpbx_suite.run import current_run
-from vpbx_suite.schemathesis_checks import response_json
+from vpbx_suite.schemathesis_checks import operation_of, response_json
 from vpbx_suite.schemathesis_config import load_schema
 from vpbx_suite.settings import Target
 
 _target = Target.from_environment()
-schema = load_schema(_target.base_url, _target.token, _target.max_examples, _target.seed)
+schema = load_schema(_target.base_url, _target.token, _target.max_examples, _target.seed, _target.operations)
 
 
-@schema.parametrize()
-def test_generated_cases(case: Case) -> None:
+def _send_and_judge(case: Case, **kwargs: object):
     run = current_run()
-    case.body = run.fresh.refresh(case.body)
-    response = case.call()
-    run.coverage.record(response.status_code, response_json(response))
+    run.last_request = curl_for_case(case, _target.base_url, _target.token)
+    response = case.call(**kwargs)
     # ignored_auth re-sends a success without the token and with a wrong one. schemathesis's
     # own runner confirms that once per operation; its pytest integration would do it after
     # every success (two more requests each). Confirm once, as the runner does; the explicit
     # token tests check the same rule on their own requests.
     excluded = [ignored_auth] if run.auth_enforcement_confirmed else []
-    case.validate_response(response, excluded_checks=excluded)
+    operation = operation_of(case, run)
+    try:
+        case.validate_response(response, excluded_checks=excluded)
+    finally:
+        if operation is not None:
+            run.observe(operation, case.path_parameters, response.status_code, response_json(response))
     if 200 <= response.status_code < 300:
         run.auth_enforcement_confirmed = True
+    return response
+
+
+@schema.parametrize()
+def test_generated_cases(case: Case) -> None:
+    if prepare(case, current_run()):
+        _send_and_judge(case)
+
+
+_stateful_schema = load_schema(_target.base_url, _target.token, _target.max_examples, _target.seed,
+                               _target.operations, stateful=True)
+
+
+# schemathesis builds the machine's rules on the class it returns (a subclass would define
+# none), so the guard and the judging are put on that class itself.
+_StateMachine = _stateful_schema.as_state_machine()
+_schemathesis_step = _StateMachine.step
+
+
+def _guarded_step(self, input):  # noqa: A002 (schemathesis's name)
+    if not prepare(input.case, current_run()):
+        hypothesis.reject()  # over budget, or an edit/delete of a number the run did not add
+    return _schemathesis_step(self, input)
+
+
+_StateMachine.step = _guarded_step
+_StateMachine.call = lambda self, case, **kwargs: _send_and_judge(case, **kwargs)
+_StateMachine.validate_response = lambda self, response, case, additional_checks=None, **kwargs: None
+
+
+@pytest.mark.needs("add")
+def test_stateful_links() -> None:
+    """Sequences that follow the links: add, then read, edit, delete what was added."""
+    facts = current_run().facts
+    if not any(current_run().checks(target) for target in facts.operations[facts.lifecycle.add or ""].links):
+        pytest.skip("no operation the add links to is checked (OPERATIONS)")
+    settings = hypothesis.settings(max_examples=max(_target.max_examples // 5, 3), stateful_step_count=6,
+                                   deadline=None, derandomize=True, database=None,
+                                   suppress_health_check=list(hypothesis.HealthCheck))
+    _StateMachine.run(settings=settings)

@@ -1,0 +1,43 @@
+"""Delete every number the run added and did not delete itself; say what is left.
+
+Runs after the tests, whether they passed, failed or were interrupted (vpbx_suite.__main__).
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from vpbx_suite.run import SuiteRun
+
+TIMEOUT_SECONDS = 10.0
+
+
+def clean_up(run: SuiteRun, base_url: str, token: str) -> list[str]:
+    """The closing lines: how many numbers were added, deleted and left (by id)."""
+    ledger = run.ledger
+    added = len(ledger.numbers)
+    delete = run.facts.lifecycle.delete
+    live = ledger.live_ids()
+    if not run.checks(delete) or delete is None:
+        if not live:
+            return [f"cleanup: added {added} numbers, none left"]
+        listed = ", ".join(f"{record_id} ({ledger.numbers[record_id]})" for record_id in live)
+        return [f"cleanup: added {added} numbers; nothing could be cleaned up, because {delete} "
+                f"is not among the checked operations (OPERATIONS)",
+                f"cleanup: left on the target (id, number): {listed}"]
+    operation = run.facts.operations[delete]
+    left = []
+    with httpx.Client(base_url=base_url, timeout=TIMEOUT_SECONDS, headers={"Authorization": token}) as client:
+        for record_id in live:
+            try:
+                status = client.request(operation.method.upper(), operation.url_path(id=record_id)).status_code
+            except httpx.TransportError:
+                status = 0
+            if 200 <= status < 300 or status == 404:  # 404: already gone
+                ledger.removed(record_id)
+            else:
+                left.append(f"{record_id} ({ledger.numbers[record_id]}, answered {status or 'nothing'})")
+    lines = [f"cleanup: added {added} numbers, deleted {added - len(left)}, left {len(left)}"]
+    if left:
+        lines.append(f"cleanup: left on the target (id, number): {', '.join(left)}")
+    return lines

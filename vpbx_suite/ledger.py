@@ -1,0 +1,95 @@
+"""What one run wrote to the target: the numbers it added, their last known records, the
+ones it deleted, and the write budget.
+
+Safety rule: the suite edits and deletes only numbers it added in this run. `guard_target`
+enforces it where requests are sent: an edit or delete addressed to any other id is never
+sent; it is redirected to one of the run's own ids, or dropped, and counted.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def id_in_path(value: Any) -> int | None:
+    """The number id a path value would address on a lenient server, or None if it can address none.
+
+    Conservative on purpose: "07", " 7", "+7" and "7.0" all address number 7 somewhere.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 1 else None
+    try:
+        number = float(str(value).strip())
+    except (ValueError, OverflowError):
+        return None
+    return int(number) if number.is_integer() and number >= 1 else None
+
+
+@dataclass
+class WriteBudget:
+    """How many adds a run may send that could create a number; None: unlimited (loopback)."""
+
+    limit: int | None
+    spent: int = 0
+    left_out: dict[str, int] = field(default_factory=dict)  # check -> requests not sent
+
+    def take(self) -> bool:
+        if self.limit is not None and self.spent >= self.limit:
+            return False
+        self.spent += 1
+        return True
+
+    def refuse(self, check: str) -> None:
+        self.left_out[check] = self.left_out.get(check, 0) + 1
+
+
+@dataclass
+class Ledger:
+    records: dict[int, dict[str, Any]] = field(default_factory=dict)  # live: id -> last record seen
+    numbers: dict[int, str] = field(default_factory=dict)              # every id added -> number
+    deleted: list[int] = field(default_factory=list)
+    guarded: dict[str, int] = field(default_factory=dict)  # "PUT redirected", "DELETE not sent", …
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def added(self, record: dict[str, Any]) -> None:
+        record_id = record.get("id")
+        if isinstance(record_id, int) and not isinstance(record_id, bool):
+            with self._lock:
+                self.records[record_id] = dict(record)
+                self.numbers[record_id] = record.get("number")  # type: ignore[assignment]
+
+    def updated(self, record_id: int, changes: dict[str, Any]) -> None:
+        with self._lock:
+            if record_id in self.records:
+                self.records[record_id].update(changes)
+
+    def removed(self, record_id: int) -> None:
+        with self._lock:
+            if self.records.pop(record_id, None) is not None:
+                self.deleted.append(record_id)
+
+    def owns(self, record_id: int) -> bool:
+        return record_id in self.numbers
+
+    def live_ids(self) -> list[int]:
+        with self._lock:
+            return sorted(self.records)
+
+    def guard_target(self, method: str, value: Any) -> Any:
+        """The path id to send an edit or delete to: `value` if it addresses none or one of the
+        run's own numbers; else one of the run's ids (a deleted one first: it must answer 404);
+        None when the run owns none (the request is not sent)."""
+        addressed = id_in_path(value)
+        if addressed is None or self.owns(addressed):
+            return value
+        with self._lock:
+            replacement = self.deleted[-1] if self.deleted else (max(self.records) if self.records else None)
+        key = f"{method.upper()} for an id this run did not add: " + (
+            "not sent" if replacement is None else "sent to one of its own ids instead")
+        with self._lock:
+            self.guarded[key] = self.guarded.get(key, 0) + 1
+        return replacement

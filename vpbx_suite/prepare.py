@@ -1,0 +1,44 @@
+"""Before a generated case is sent: give an add a fresh number (within the write budget),
+keep edits and deletes on the run's own numbers, and make an edit's body name the id of its
+path (D26), which generation cannot know. One function for the stateless and stateful phases."""
+
+from __future__ import annotations
+
+from schemathesis import Case
+
+from vpbx_suite.fresh_numbers import OutOfNumbers
+from vpbx_suite.ledger import id_in_path
+from vpbx_suite.run import SuiteRun
+from vpbx_suite.schemathesis_checks import operation_of
+
+GENERATED_ADDS = "generated adds"
+
+
+def prepare(case: Case, run: SuiteRun) -> bool:
+    """Rewrite `case` in place; False when it must not be sent (budget, or no id of its own)."""
+    operation = operation_of(case, run)
+    if operation is None:
+        return True
+    lifecycle = run.facts.lifecycle
+    if operation.operation_id == lifecycle.add:
+        if isinstance(case.body, dict) and run.fresh.is_valid(case.body.get("number")):
+            if not run.budget.take():
+                run.budget.refuse(GENERATED_ADDS)
+                return False
+            try:
+                case.body = run.fresh.refresh(case.body)
+            except OutOfNumbers:
+                run.budget.refuse(GENERATED_ADDS)
+                return False
+        return True
+    if operation.operation_id in (lifecycle.edit, lifecycle.delete) and "id" in (case.path_parameters or {}):
+        target = run.ledger.guard_target(case.method, case.path_parameters["id"])
+        if target is None:
+            return False
+        case.path_parameters = {**case.path_parameters, "id": target}
+    if operation.operation_id == lifecycle.edit and isinstance(case.body, dict):
+        path_id = id_in_path((case.path_parameters or {}).get("id"))
+        if path_id is not None and id_in_path(case.body.get("id")) is not None and not isinstance(
+                case.body.get("id"), str):
+            case.body = {**case.body, "id": path_id}  # an id the schema accepts (5 or 5.0)
+    return True
