@@ -153,7 +153,7 @@ class TrafficValidator:
             judge(self.schema, self.run, operation, path_parameters=matched.path_parameters,
                   query=matched.query, body=body, media_type=exchange.header("content-type"),
                   response=response, received=_json_or(exchange.response_body, None))
-        except Exception as error:  # schemathesis's failures, a group of them, or an AssertionError
+        except (Exception, BaseExceptionGroup) as error:  # a failure, a FailureGroup, an AssertionError
             rules = broken_rules(error, "judge")
             return [(rule["check"], rule["code"], _detail(leaf)) for rule, leaf in zip(rules, _leaves(error))]
         return []
