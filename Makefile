@@ -10,12 +10,14 @@ READY := .venv/.ready
 NODE_TOOLS := tools/node_modules/.ready
 
 .DEFAULT_GOAL := help
-.PHONY: help venv node-tools generate check test contract selftest bench mock clean
+.PHONY: help venv node-tools generate check breaking docs test contract selftest bench mock clean
 
 help:
 	@echo "make contract   run the contract suite (against the bundled mock unless BASE_URL is set)"
 	@echo "make test       spec checks, every test and the self-test"
 	@echo "make check      validate and lint openapi/openapi.yaml (ours and Redocly's rules); provider drift; fail if generated/ drifted"
+	@echo "make breaking   fail if openapi/openapi.yaml breaks clients or servers of BASE (default: merge base with main)"
+	@echo "make docs       render the document to build/docs/index.html"
 	@echo "make generate   regenerate generated/models.py from the document"
 	@echo "make mock       serve the reference mock on HOST:PORT (default 127.0.0.1:8080)"
 	@echo "make selftest   prove the suite: broken servers it must fail, conforming ones it must pass"
@@ -38,6 +40,11 @@ generate: $(READY)
 # Redocly CLI (a node tool) lints the document beside our own rules.
 check: $(READY) $(NODE_TOOLS)
 	$(BIN)/python -m vpbx_spec
+
+# make breaking BASE=<git ref>: empty means the merge base with main.
+BASE ?=
+breaking: $(READY) $(NODE_TOOLS)
+	$(BIN)/python -m vpbx_spec.breaking $(if $(BASE),--base $(BASE))
 
 test: check $(NODE_TOOLS)
 	$(BIN)/python -m pytest
