@@ -9,24 +9,30 @@ sent; it is redirected to one of the run's own ids, or dropped, and counted.
 from __future__ import annotations
 
 import threading
+from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass, field
 from typing import Any
+
+
+MAX_ID = 2**63 - 1  # no number has a larger id (D30)
 
 
 def id_in_path(value: Any) -> int | None:
     """The number id a path value would address on a lenient server, or None if it can address none.
 
-    Conservative on purpose: "07", " 7", "+7" and "7.0" all address number 7 somewhere.
+    Conservative on purpose: "07", " 7", "+7", "7.0" and "7e0" all address number 7 somewhere.
     """
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value if value >= 1 else None
+        return value if 1 <= value <= MAX_ID else None
     try:
-        number = float(str(value).strip())
-    except (ValueError, OverflowError):
+        number = Decimal(str(value).strip())  # exact: a float would round 2^63 - 2 up past MAX_ID
+    except InvalidOperation:
         return None
-    return int(number) if number.is_integer() and number >= 1 else None
+    if not number.is_finite() or number != number.to_integral_value() or not 1 <= number <= MAX_ID:
+        return None
+    return int(number)
 
 
 @dataclass

@@ -25,6 +25,10 @@ class NoAnswer(AssertionError):
     """The server did not answer (timeout, refused or dropped connection)."""
 
 
+class NotSent(RuntimeError):
+    """The request would edit or delete a number the run did not add; it was not sent."""
+
+
 @dataclass(frozen=True)
 class Sent:
     content: bytes
@@ -63,6 +67,10 @@ class TargetApi:
         `authorization` sends these Authorization values instead (several headers)."""
         operation = self.operation(operation_id)
         path_parameters = dict(path or {})
+        lifecycle = self.run.facts.lifecycle
+        if operation_id in (lifecycle.edit, lifecycle.delete) and "id" in path_parameters:
+            if self.run.ledger.guard_target(operation.method, path_parameters["id"]) != path_parameters["id"]:
+                raise NotSent(f"{operation.label} for id {path_parameters['id']}: not added by this run")
         url_path = operation.url_path(**path_parameters)
         headers: list[tuple[str, str]] = []
         if sent is not None and sent.content_type is not None:

@@ -1,0 +1,331 @@
+"""The edge catalog: for every constraint of every request property of every operation, the
+values just inside and just outside it, and the inputs implementations confuse with valid ones.
+
+Nothing here restates a rule. Candidates are made from a valid value (a documented example)
+by families of mutations that real implementations get wrong (a trailing newline that
+`re.match` lets through, `\\d` matching Arabic-Indic digits, case-insensitive enums, lengths
+counted in bytes or UTF-16 units, storage that rewrites text, …). Each candidate is then
+classified by the document's own validator: the contract accepts it or rejects it, and the
+server must do the same.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+
+from vpbx_suite.contract import JSON_MEDIA_TYPE, ContractFacts, OperationFacts, bundled_facts
+from vpbx_suite.domain_checks import cyrillic_lookalike
+from vpbx_suite.target_api import Sent, as_json, raw
+from vpbx_spec.document import bundled_schemas
+
+Body = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Edge:
+    operation_id: str
+    edge_class: str        # the family, e.g. "whitespace around a value"
+    name: str              # unique within the operation, e.g. "comment: 255 Cyrillic characters"
+    field: str | None      # the property it changes, None for the body as a whole
+    build: Callable[[Body], Sent]
+    must_accept: bool      # what the document says of it
+    base: str = "seed"     # which documented example it starts from
+
+    @property
+    def label(self) -> str:
+        return f"{self.operation_id}: {self.name} ({'accept' if self.must_accept else 'reject'})"
+
+
+@dataclass(frozen=True)
+class ParameterEdge:
+    operation_id: str
+    edge_class: str
+    name: str
+    location: str  # "path" or "query"
+    parameter: str
+    value: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.operation_id}: {self.location} {self.parameter}={self.value!r} (reject)"
+
+
+# --- the families of mutations -----------------------------------------------------------
+
+WHITESPACE = {"leading space": " {}", "trailing space": "{} ", "leading tab": "\t{}",
+              "trailing newline": "{}\n", "leading newline": "\n{}", "trailing CRLF": "{}\r\n",
+              "leading no-break space": "\u00a0{}", "trailing zero-width space": "{}\u200b",
+              "leading byte-order mark": "\ufeff{}"}
+DIGIT_SETS = {"Arabic-Indic": 0x0660, "Devanagari": 0x0966, "full-width": 0xFF10, "Bengali": 0x09E6}
+SCRIPTS = {"ASCII": "x", "Cyrillic": "ж", "CJK": "語", "emoji (outside the BMP)": "😀",
+           "Greek": "λ"}
+TEXT_SAMPLES = {
+    "NUL character": "before\x00after",
+    "C0 and DEL control characters": "a\x01\x08\x1b\x1f\x7fb",
+    "line and paragraph separators": "a\u2028b\u2029c",
+    "newlines and tabs": "line 1\nline 2\r\n\tindented",
+    "right-to-left text": "مرحبا بالعالم שלום",
+    "bidi override": "\u202eabc\u202c",
+    "combining marks (NFD)": "e\u0301 a\u0308 Ё\u0308",
+    "precomposed (NFC)": "é ä",
+    "zero-width joiner sequence": "👨\u200d👩\u200d👧",
+    "characters outside the BMP": "𝕏 😀 𠜎",
+    "HTML specials": "<script>alert(1)</script> &amp; \"q\" 'a'",
+    "SQL specials": "'; DROP TABLE numbers; --",
+    "backslashes and quotes": "\\\" \\\\ \\n '",
+    "leading and trailing whitespace": "  note  ",
+    "only whitespace": "   ",
+    "percent and braces": "%s %d {0} ${x}",
+}
+
+
+def _const(value: Any) -> Callable[[Any], Any]:
+    return lambda _: value
+
+
+def _string_mutations(value: str) -> Iterator[tuple[str, str, Callable[[Any], Any]]]:
+    """(class, description, how to change a value) for a string like `value`. The change is
+    applied to the value actually sent (a fresh number stays fresh)."""
+    for description, template in WHITESPACE.items():
+        yield "whitespace around a value", description, template.format
+    for description, change in (("upper case", str.upper), ("title case", str.title),
+                                ("swapped case", str.swapcase)):
+        if change(value) != value:
+            yield "letter case", description, change
+    if cyrillic_lookalike(value) is not None:
+        yield "look-alike letters", "a Cyrillic look-alike letter", lambda v: cyrillic_lookalike(v) or v
+    if any(char.isascii() and char.isdigit() for char in value):
+        for name, zero in DIGIT_SETS.items():
+            yield "look-alike digits", f"{name} digits", functools.partial(_digits, zero=zero)
+        yield "look-alike digits", "last digit Arabic-Indic", lambda v: v[:-1] + chr(0x0660 + int(v[-1]))
+        yield "look-alike digits", "last digit superscript", lambda v: v[:-1] + "²"
+        if value.startswith("7"):
+            yield "national and international forms", "national 8 prefix", lambda v: "8" + v[1:]
+            yield "national and international forms", "with +", lambda v: "+" + v
+            yield "national and international forms", "with 00", lambda v: "00" + v
+        yield "national and international forms", "grouped with spaces", lambda v: " ".join(
+            [v[:1], v[1:4], v[4:7], v[7:]])
+        yield "national and international forms", "grouped with dashes", lambda v: v[:4] + "-" + v[4:]
+        yield "length bounds", "one character short", lambda v: v[:-1]
+        yield "length bounds", "one character long", lambda v: v + v[-1]
+        yield "letters among digits", "letter O for a zero", lambda v: v[:-1] + "O"
+        yield "letters among digits", "a letter", lambda v: v[:-1] + "A"
+    yield "length bounds", "empty string", _const("")
+    if value.isdigit():
+        yield "type confusion", "as a JSON number", int
+    yield "type confusion", "null", _const(None)
+    yield "type confusion", "true", _const(True)
+    yield "type confusion", "as an array", lambda v: [v]
+    yield "type confusion", "as an object", lambda v: {"value": v}
+
+
+def _digits(value: str, zero: int) -> str:
+    return "".join(chr(zero + int(char)) if char.isascii() and char.isdigit() else char for char in value)
+
+
+def _enum_mutations(allowed: tuple[Any, ...], others: tuple[Any, ...]
+                    ) -> Iterator[tuple[str, str, Callable[[Any], Any]]]:
+    for value in others:
+        yield "values of other enums", f"{value!r} (allowed in answers, not here)", _const(value)
+    for value in allowed:
+        for edge_class, description, change in _string_mutations(str(value)):
+            if edge_class in ("look-alike digits", "national and international forms", "letters among digits"):
+                continue
+            yield edge_class, f"{value!r} {description}", _const(change(str(value)))
+
+
+def _integer_mutations(schema: dict[str, Any]) -> Iterator[tuple[str, str, Callable[[Any], Any]]]:
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if low is not None:
+        yield "numeric bounds", f"the minimum {low}", _const(low)
+        yield "numeric bounds", f"one below the minimum ({low - 1})", _const(low - 1)
+    if high is not None:
+        yield "numeric bounds", "the maximum", _const(high)
+        yield "numeric bounds", "one above the maximum", _const(high + 1)
+        yield "numeric bounds", "2^64", _const(2**64)
+    yield "numeric bounds", "negative", lambda v: -abs(v) if isinstance(v, int) else -1
+    yield "type confusion", "as a string", str
+    yield "type confusion", "a fraction", lambda v: (v if isinstance(v, int) else 1) + 0.5
+    yield "type confusion", "true", _const(True)
+    yield "type confusion", "null", _const(None)
+    yield "type confusion", "as an array", lambda v: [v]
+
+
+def _text_mutations(schema: dict[str, Any]) -> Iterator[tuple[str, str, Callable[[Any], Any]]]:
+    """Free text: the length bounds counted in code points, in every script; hard content."""
+    high = schema.get("maxLength")
+    low = schema.get("minLength", 0)
+    if high is not None:
+        for script, char in SCRIPTS.items():
+            yield "length bounds", f"{high} {script} characters (the maximum)", _const(char * high)
+            yield "length bounds", f"{high + 1} {script} characters", _const(char * (high + 1))
+        pairs = "e\u0301" * (high // 2) + "e" * (high % 2)
+        yield "length bounds", f"{high} code points as combining pairs", _const(pairs)
+    yield "length bounds", f"{low} characters (the minimum)", _const("x" * low)
+    if low > 0:
+        yield "length bounds", f"{low - 1} characters", _const("x" * (low - 1))
+    for description, text in TEXT_SAMPLES.items():
+        yield "text storage", description, _const(text)
+    yield "type confusion", "null", _const(None)
+    yield "type confusion", "a number", _const(123)
+
+
+def _is_free_text(schema: dict[str, Any]) -> bool:
+    types = schema.get("type")
+    return (types == "string" or (isinstance(types, list) and "string" in types)) and not (
+        "pattern" in schema or "enum" in schema or "const" in schema)
+
+
+def _is_integer(schema: dict[str, Any]) -> bool:
+    types = schema.get("type")
+    return types == "integer" or (isinstance(types, list) and "integer" in types)
+
+
+# --- the catalog -------------------------------------------------------------------------
+
+def _set(name: str, value: Any) -> Callable[[Body], Sent]:
+    return lambda body: as_json({**body, name: value})
+
+
+def _change(name: str, change: Callable[[Any], Any]) -> Callable[[Body], Sent]:
+    return lambda body: as_json({**body, name: change(body.get(name))})
+
+
+def _drop(name: str) -> Callable[[Body], Sent]:
+    return lambda body: as_json({key: value for key, value in body.items() if key != name})
+
+
+def _others(facts: ContractFacts, name: str, allowed: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Values of the same property that some answer allows and this request does not (D17)."""
+    values = {value for operation in facts.operations.values()
+              for value in operation.response_enums.get(name, ())}
+    return tuple(sorted(values - set(allowed)))
+
+
+def _property_edges(facts: ContractFacts, operation: OperationFacts, base_name: str, base: Body,
+                    validator: jsonschema.Draft202012Validator) -> Iterator[Edge]:
+    path_bound = set(operation.path_parameters)  # D26: must equal the path; only rejections test it
+    shapes = [name for name in operation.request_properties]
+    for name in shapes:
+        schema = operation.request_properties[name]
+        value = base.get(name)
+        mutations: list[tuple[str, str, Callable[[Any], Any]]] = []
+        allowed = tuple(schema.get("enum") or ()) or ((schema["const"],) if "const" in schema else ())
+        if allowed:
+            mutations += list(_enum_mutations(allowed, _others(facts, name, allowed)))
+        elif _is_integer(schema):
+            mutations += list(_integer_mutations(schema))
+        elif _is_free_text(schema):
+            mutations += list(_text_mutations(schema))
+        elif isinstance(value, str):
+            mutations += list(_string_mutations(value))
+        if value is None and name not in base:
+            mutations = [m for m in mutations if m[0] != "whitespace around a value"]
+        for edge_class, description, change in mutations:
+            try:
+                accepted = validator.is_valid({**base, name: change(value)})
+            except (TypeError, ValueError, IndexError):
+                continue  # the change does not apply to this shape's value
+            if accepted and name in path_bound:
+                continue
+            yield Edge(operation.operation_id, edge_class, f"{name}: {description}", name,
+                       _change(name, change), accepted, base_name)
+        if name in base:
+            yield Edge(operation.operation_id, "required properties", f"{name} missing", name, _drop(name),
+                       validator.is_valid({k: v for k, v in base.items() if k != name}), base_name)
+        elif value is None:
+            # A property of another shape of the body (employee_id beside purpose company).
+            other = next((example[name] for example in operation.request_examples.values() if name in example), None)
+            if other is not None:
+                yield Edge(operation.operation_id, "properties of another shape", f"{name} with purpose "
+                           f"{base.get('purpose')!r}", name, _set(name, other),
+                           validator.is_valid({**base, name: other}), base_name)
+    for name in list(base)[:1] + ["unknown_property"]:
+        misspelt = name[:-1] if name != "unknown_property" else name
+        yield Edge(operation.operation_id, "unknown properties", f"unknown property {misspelt!r}", misspelt,
+                   _set(misspelt, "x"), validator.is_valid({**base, misspelt: "x"}), base_name)
+
+
+def _body_edges(operation: OperationFacts) -> Iterator[Edge]:
+    """What makes a body not JSON enough to validate (D18): always rejected."""
+    def make(name: str, build: Callable[[Body], Sent]) -> Edge:
+        return Edge(operation.operation_id, "malformed bodies", name, None, build, False)
+
+    def encoded(body: Body) -> bytes:
+        return json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+    yield make("a JSON array", lambda body: as_json([body]))
+    yield make("JSON null", lambda body: raw(b"null"))
+    yield make("an empty body", lambda body: raw(b""))
+    yield make("truncated JSON", lambda body: raw(encoded(body)[:-1]))
+    yield make("trailing garbage", lambda body: raw(encoded(body) + b"x"))
+    yield make("a duplicate key", lambda body: raw(encoded(body)[:-1] + b', "' + next(iter(body)).encode()
+                                                  + b'": ' + json.dumps(next(iter(body.values()))).encode() + b"}"))
+    yield make("NaN as a value", lambda body: raw(encoded(body)[:-1] + b', "n": NaN}'))
+    yield make("nested 200 levels deep", lambda body: raw(b'{"a": ' + b"[" * 200 + b"]" * 200 + b"}"))
+    yield make("an unpaired surrogate escape", lambda body: raw(encoded(body)[:-1] + b', "s": "\\ud800"}'))
+    yield make("invalid UTF-8", lambda body: raw(encoded(body)[:-1] + b', "s": "\xff\xfe"}'))
+    yield make("UTF-16 encoded", lambda body: Sent(json.dumps(body).encode("utf-16"),
+                                                   f"{JSON_MEDIA_TYPE}; charset=utf-16", None))
+    yield make("text/plain content type", lambda body: Sent(encoded(body), "text/plain", None))
+    yield make("no content type", lambda body: Sent(encoded(body), None, None))
+    yield make("charset latin-1", lambda body: Sent(encoded(body), f"{JSON_MEDIA_TYPE}; charset=latin-1", None))
+    yield make("Content-Encoding gzip (not compressed)", lambda body: Sent(
+        encoded(body), JSON_MEDIA_TYPE, None, (("Content-Encoding", "gzip"),)))
+    yield make("a body of 100 KiB", lambda body: as_json({**body, "padding": "x" * 100 * 1024}))
+
+
+def _parameter_edges(facts: ContractFacts, operation: OperationFacts) -> Iterator[ParameterEdge]:
+    schemas = bundled_schemas()
+    for name, schema in operation.path_parameters.items():
+        validator = jsonschema.Draft202012Validator(schema)
+        high = schema.get("maximum", 2**63 - 1)
+        candidates = {"zero": "0", "negative": "-1", "letters": "abc", "a fraction": "1.5",
+                      "above the maximum": str(high + 1), "2^64": str(2**64), "a space": " ",
+                      "a number with a letter": "1a"}
+        for description, value in candidates.items():
+            parsed: Any = value
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                pass
+            if not validator.is_valid(parsed):
+                yield ParameterEdge(operation.operation_id, "path parameters", f"{name} {description}",
+                                    "path", name, value)
+    for name, schema in operation.query_parameters.items():
+        validator = schemas.validator_at("/components/schemas/" + schema["$ref"].rsplit("/", 1)[-1]) \
+            if "$ref" in schema else jsonschema.Draft202012Validator(schema)
+        allowed = tuple(schema.get("enum") or ())
+        for edge_class, description, change in _enum_mutations(allowed, ()):
+            changed = change(None)
+            if isinstance(changed, str) and changed and not validator.is_valid(changed):
+                yield ParameterEdge(operation.operation_id, "query parameters", f"{name}: {description}",
+                                    "query", name, changed)
+
+
+@functools.cache
+def catalog(facts: ContractFacts | None = None) -> tuple[tuple[Edge, ...], tuple[ParameterEdge, ...]]:
+    """Every body edge and every parameter edge of every operation of the document."""
+    facts = facts or bundled_facts()
+    schemas = bundled_schemas()
+    edges: dict[tuple[str, str], Edge] = {}
+    parameters: list[ParameterEdge] = []
+    for operation in facts.operations.values():
+        parameters += list(_parameter_edges(facts, operation))
+        if not operation.has_body:
+            continue
+        validator = schemas.validator_at(operation.request_pointer or "")
+        for base_name, example in operation.request_examples.items():
+            base = copy.deepcopy(example)
+            for edge in _property_edges(facts, operation, base_name, base, validator):
+                edges.setdefault((edge.operation_id, edge.name), edge)
+        for edge in _body_edges(operation):
+            edges.setdefault((edge.operation_id, edge.name), edge)
+    return tuple(edges.values()), tuple(parameters)

@@ -1,0 +1,133 @@
+"""The edge catalog (vpbx_suite.edges) against the target: each edge of each rule, one test.
+
+- An edge of an add starts from a documented example with a fresh number. Accepted: the
+  answer is a success, echoes what was sent and reads back the same (storage that rewrites
+  text is caught). Rejected: a 4xx "invalid input"; at the end, none of those numbers is on
+  the account (one read of the listing, no write) — or, without the listing, the same number
+  can still be added.
+- An edit edge works on one number the run added: accepted, the edit is echoed and read back;
+  rejected, the stored record is unchanged.
+- A path or query edge is sent as a read (or to the run's own number) and must be refused.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from vpbx_suite.contract import NOT_FOUND_STATUS, NUMBER_FIELD, bundled_facts
+from vpbx_suite.edges import Edge, ParameterEdge, catalog
+from vpbx_suite.judge import NOT_JSON
+from vpbx_suite.run import SuiteRun
+from vpbx_suite.target_api import TargetApi, as_json, json_or_none
+from vpbx_suite.target_tests.helpers import add_owned, assert_added, fresh_body, listed, read, spend_write
+
+FACTS = bundled_facts()
+LIFE = FACTS.lifecycle
+BODY_EDGES, PARAMETER_EDGES = catalog()
+ADD_EDGES = [edge for edge in BODY_EDGES if edge.operation_id == LIFE.add]
+EDIT_EDGES = [edge for edge in BODY_EDGES if edge.operation_id == LIFE.edit]
+REJECTED_ADDS: dict[str, str] = {}  # number -> edge label, checked at the end
+
+
+def _ids(edges: list[Any]) -> list[str]:
+    return [edge.label for edge in edges]
+
+
+def _read_back(api: TargetApi, answered: dict[str, Any], what: str) -> None:
+    """The record reads back exactly as answered (the fields the answer has)."""
+    if not api.run.checks(LIFE.read) or not isinstance(answered.get("id"), int):
+        return
+    stored = json_or_none(read(api, answered["id"])) or {}
+    changed = {name: (value, stored.get(name)) for name, value in answered.items()
+               if name in stored and stored[name] != value}
+    assert not changed, f"{what}: read back differently from the answer: " + "; ".join(
+        f"{name}: answered {a!r}, stored {b!r}" for name, (a, b) in changed.items())
+
+
+@pytest.mark.needs("add")
+@pytest.mark.parametrize("edge", ADD_EDGES, ids=_ids(ADD_EDGES))
+def test_add_edge(api: TargetApi, run: SuiteRun, edge: Edge) -> None:
+    spend_write(run, f"edges of the add ({edge.edge_class})")
+    body = fresh_body(run, edge.base)
+    sent = edge.build(body)
+    run.count_edge(edge.edge_class)
+    response = api.call(LIFE.add or "", sent)
+    add = FACTS.operations[LIFE.add or ""]
+    if edge.must_accept:
+        assert response.status_code in add.success_statuses, (
+            f"{edge.name}: the contract accepts it; answered {response.status_code}: {response.text[:300]}")
+        _read_back(api, json_or_none(response) or {}, edge.name)
+        return
+    assert response.status_code in add.rejection_statuses(), (
+        f"{edge.name}: the contract rejects it; answered {response.status_code}, expected one of "
+        f"{add.rejection_statuses()}: {response.text[:300]}")
+    if run.checks(LIFE.listing):
+        REJECTED_ADDS[body[NUMBER_FIELD]] = edge.name
+    elif sent.body is not NOT_JSON:
+        spend_write(run, "proof that a rejected add stored nothing")
+        assert_added(api, body, f"after the rejected request ({edge.name})")
+
+
+@pytest.mark.needs("add", "listing")
+def test_rejected_adds_stored_nothing(api: TargetApi) -> None:
+    if not REJECTED_ADDS:
+        pytest.skip("no add edge was rejected in this run")
+    stored = [f"{number} ({REJECTED_ADDS[number]})" for item in listed(api)
+              if (number := item.get(NUMBER_FIELD)) in REJECTED_ADDS]
+    assert not stored, f"rejected adds were stored anyway: {', '.join(stored)}"
+
+
+@pytest.fixture(scope="module")
+def edited(api: TargetApi) -> dict[str, Any]:
+    """The run's own number that the edit edges work on."""
+    return add_owned(api, "edges of the edit")
+
+
+@pytest.mark.needs("add", "edit")
+@pytest.mark.parametrize("edge", EDIT_EDGES, ids=_ids(EDIT_EDGES))
+def test_edit_edge(api: TargetApi, run: SuiteRun, edited: dict[str, Any], edge: Edge) -> None:
+    record_id = edited["id"]
+    edit = FACTS.operations[LIFE.edit or ""]
+    before = json_or_none(read(api, record_id)) if run.checks(LIFE.read) else None
+    body = {**copy.deepcopy(edit.request_examples[edge.base]), "id": record_id}
+    run.count_edge(edge.edge_class)
+    response = api.call(LIFE.edit or "", edge.build(body), path={"id": record_id})
+    if edge.must_accept:
+        assert response.status_code in edit.success_statuses, (
+            f"{edge.name}: the contract accepts it; answered {response.status_code}: {response.text[:300]}")
+        _read_back(api, json_or_none(response) or {}, edge.name)
+        return
+    assert response.status_code in edit.rejection_statuses(), (
+        f"{edge.name}: the contract rejects it; answered {response.status_code}, expected one of "
+        f"{edit.rejection_statuses()}: {response.text[:300]}")
+    if before is not None:
+        after = json_or_none(read(api, record_id))
+        assert after == before, f"{edge.name}: the rejected edit changed the record: {before} -> {after}"
+
+
+@pytest.mark.parametrize("edge", PARAMETER_EDGES, ids=_ids(PARAMETER_EDGES))
+def test_parameter_edge(api: TargetApi, run: SuiteRun, edge: ParameterEdge) -> None:
+    if not run.checks(edge.operation_id):
+        pytest.skip(f"{edge.operation_id} is not checked in this run (OPERATIONS)")
+    operation = FACTS.operations[edge.operation_id]
+    sent = None
+    if operation.has_body:
+        # The body names one of the run's own numbers: a server that wrongly trusts the body's
+        # id over the path's must not touch anyone else's.
+        owned = run.ledger.live_ids()
+        if not owned:
+            pytest.skip("the run holds no number of its own for the body's id")
+        sent = as_json({**copy.deepcopy(operation.request_examples["seed"]), "id": owned[-1]})
+    run.count_edge(edge.edge_class)
+    if edge.location == "path":
+        response = api.call(edge.operation_id, sent, path={edge.parameter: edge.value})
+        expected = sorted(set(operation.rejection_statuses()) | {NOT_FOUND_STATUS})
+    else:
+        response = api.call(edge.operation_id, sent, query={edge.parameter: edge.value})
+        expected = operation.rejection_statuses()
+    assert response.status_code in expected, (
+        f"{edge.location} {edge.parameter}={edge.value!r}: the contract rejects it; answered "
+        f"{response.status_code}, expected one of {expected}: {response.text[:200]}")
