@@ -22,6 +22,8 @@ help:
 	@echo "make mock       serve the reference mock on HOST:PORT (default 127.0.0.1:8080)"
 	@echo "make selftest   prove the suite: broken servers it must fail, conforming ones it must pass"
 	@echo "make bench      benchmarks: the mock against Prism, the suite's cost; writes bench/RESULTS.md"
+	@echo "make validate-traffic HAR=file.har   check recorded traffic against the contract (nothing is sent)"
+	@echo "make proxy UPSTREAM=https://... [PORT=8081]   a reverse proxy that checks live traffic"
 
 $(READY): pyproject.toml constraints.txt scripts/bootstrap-venv.sh
 	scripts/bootstrap-venv.sh
@@ -46,6 +48,10 @@ BASE ?=
 breaking: $(READY) $(NODE_TOOLS)
 	$(BIN)/python -m vpbx_spec.breaking $(if $(BASE),--base $(BASE))
 
+# The rendered reference (Redoc, by Redocly CLI): build/docs/index.html, not committed.
+docs: $(READY) $(NODE_TOOLS)
+	$(BIN)/python -m vpbx_spec.docs
+
 test: check $(NODE_TOOLS)
 	$(BIN)/python -m pytest
 	$(BIN)/python -m tests.selftest
@@ -61,6 +67,16 @@ bench: $(READY) $(NODE_TOOLS)
 
 mock: $(READY)
 	$(BIN)/python -m vpbx_mock
+
+# Nothing is sent: the exchanges of a HAR file are judged. BASE_URL picks the server (default:
+# the document's). Exit 0 conforms, 1 violations, 2 unreadable file (make reports 2 for both).
+validate-traffic: $(READY)
+	@test -n "$(HAR)" || { echo "usage: make validate-traffic HAR=path/to/file.har [BASE_URL=...]" >&2; exit 2; }
+	$(BIN)/python -m vpbx_traffic.har "$(HAR)"
+
+# Forwards to UPSTREAM unchanged and checks every exchange; reports written on Ctrl-C.
+proxy: $(READY)
+	UPSTREAM="$(UPSTREAM)" PORT="$(or $(PORT),8081)" $(BIN)/python -m vpbx_traffic.proxy
 
 clean:
 	rm -rf .venv .data reports .pytest_cache .hypothesis tools/node_modules
