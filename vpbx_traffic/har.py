@@ -12,6 +12,7 @@ import os
 import sys
 import time
 
+from vpbx_suite.run import current_run, start_run
 from vpbx_spec.document import bundled_document
 from vpbx_traffic.har_file import HarError, read_har
 from vpbx_traffic.reports import render_summary, write_reports
@@ -41,10 +42,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"validate-traffic: {error}", file=sys.stderr)
         return EXIT_UNREADABLE
     started = time.perf_counter()
-    validator = TrafficValidator(Target(args.base_url))
-    for exchange in exchanges:
-        for violation in validator.check(exchange):
-            print(violation.line(), flush=True)
+    previous = current_run()
+    try:
+        validator = TrafficValidator(Target(args.base_url))
+        for exchange in exchanges:
+            for violation in validator.check(exchange):
+                print(violation.line(), flush=True)
+    finally:
+        start_run(previous)  # called in-process (tests), the caller's run is left as it was
     seconds = time.perf_counter() - started
     print(render_summary(validator))
     print(f"judged {len(exchanges)} entries in {seconds:.2f} s")

@@ -23,7 +23,7 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
@@ -58,13 +58,14 @@ def _decoded(headers: httpx.Headers, raw: bytes) -> bytes:
 
 class ValidatingProxy:
     def __init__(self, upstream: str, validator: TrafficValidator, body_cap: int = DEFAULT_BODY_CAP,
-                 report_dir: str = "reports") -> None:
+                 report_dir: str = "reports", transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.upstream = upstream.rstrip("/")
         self.validator = validator
         self.body_cap = body_cap
         self.report_dir = report_dir
         self.count = 0
-        self.client = httpx.AsyncClient(timeout=UPSTREAM_TIMEOUT, trust_env=False,
+        # `transport`: tests put an in-process upstream here.
+        self.client = httpx.AsyncClient(timeout=UPSTREAM_TIMEOUT, trust_env=False, transport=transport,
                                         limits=httpx.Limits(max_connections=None, max_keepalive_connections=20))
         # An ASGI endpoint (not a function) so that Starlette lets every method through.
         self.app = Starlette(routes=[Route("/{path:path}", _Endpoint(self))], lifespan=self.lifespan)
@@ -100,6 +101,8 @@ class ValidatingProxy:
             content=request_body() if has_body else None)
         try:
             answer = await self.client.send(upstream_request, stream=True)
+        except ClientDisconnect:
+            return Response(status_code=400)  # the client left while sending: nobody to answer
         except httpx.TimeoutException:
             return _error(504, "upstream_timeout", f"the upstream {self.upstream} did not answer in time")
         except httpx.TransportError as error:
