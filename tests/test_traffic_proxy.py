@@ -17,6 +17,7 @@ import pytest
 
 from tests.traffic_servers import Process, running_proxy, running_variants
 from vpbx_suite.mock_process import MockProcess, free_port, running_mock
+from vpbx_traffic.bounded import BoundedBody
 from vpbx_traffic.proxy import main
 
 TOKEN = "proxy-s3cret-token"
@@ -45,6 +46,15 @@ def proxy(mock: MockProcess, reports: Path) -> Iterator[Process]:
     # A small cap, so that the test of a large body stays small.
     with running_proxy(mock.base_url, str(reports), TRAFFIC_BODY_CAP="65536") as process:
         yield process
+
+
+def test_a_bounded_body_keeps_nothing_once_over_its_cap() -> None:
+    body = BoundedBody(cap=10)
+    body.add(b"12345")
+    body.add(b"67890")
+    assert body.value() == b"1234567890"
+    body.add(b"!")
+    assert (body.value(), body.overflowed, body._chunks) == (None, True, [])
 
 
 def fingerprint(response: httpx.Response) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
@@ -144,12 +154,14 @@ def test_a_broken_upstream_is_reported_line_by_line_and_in_the_reports(tmp_path:
 def test_reports_of_a_session_in_front_of_the_mock(mock: MockProcess, reports: Path) -> None:
     """Its own proxy: the module's proxy is still in use by other tests."""
     session = reports / "session"
-    with running_proxy(mock.base_url, str(session)) as process:
-        httpx.post(process.url + ADD, headers=AUTH, json=new_number(6))
-        httpx.get(process.url + "/numbers/virtual-number", headers=AUTH)
+    with running_proxy(mock.base_url, str(session), TRAFFIC_BODY_CAP="1024") as process:
+        added = httpx.post(process.url + ADD, headers=AUTH, json=new_number(6)).json()
+        httpx.get(process.url + f"/numbers/virtual-number/{added['id']}", headers=AUTH)  # under the cap
+        large = httpx.post(process.url + ADD, headers=AUTH, json=new_number(7, comment="x" * 2000))
+        assert large.status_code == 400  # forwarded whole: the mock saw the over-long comment
         assert process.stop() == 0
         output = process.output()
     assert "traffic: PASS" in output and TOKEN not in output
     coverage = json.loads((session / "traffic-coverage.json").read_text())
-    assert coverage["exchanges"]["conforming"] == 2
+    assert (coverage["exchanges"]["conforming"], coverage["exchanges"]["too_large"]) == (2, 1)
     assert coverage["coverage"]["operations"]["addMobileNumber"]["statuses"]["observed"] == {"201": 1}
