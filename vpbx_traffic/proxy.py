@@ -52,8 +52,12 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
 
 
 def _decoded(headers: httpx.Headers, raw: bytes) -> bytes:
-    """The body as the client reads it: httpx undoes any Content-Encoding."""
-    return httpx.Response(200, headers=headers, content=raw).content
+    """The body as the client reads it: httpx undoes any Content-Encoding. A body that does not
+    decode is judged as it came (the response checks then say what is wrong with it)."""
+    try:
+        return httpx.Response(200, headers=headers, content=raw).content
+    except httpx.DecodingError:
+        return raw
 
 
 class ValidatingProxy:
