@@ -19,9 +19,9 @@ TOOLS_BIN = REPOSITORY_ROOT / "tools" / "node_modules" / ".bin"
 REDOCLY = TOOLS_BIN / "redocly"
 CONFIG_PATH = REPOSITORY_ROOT / "redocly.yaml"
 
-# No usage reports, no update notices: the check must not depend on the network.
+# No usage reports, no update notices (Redocly's, Optic's): nothing may depend on the network.
 QUIET_ENV = {"REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true",
-             "NO_COLOR": "1"}
+             "OPTIC_TELEMETRY_LEVEL": "off", "NO_COLOR": "1"}
 
 
 class ToolMissing(RuntimeError):
