@@ -247,3 +247,28 @@ def test_make_check_fails_on_a_provider_change_and_names_the_value(pages):
             "field `purpose`: the page lists value `vip`, the document does not; no decision "
             "covers it") in result.stdout
     assert "check: FAILED" in result.stdout
+
+
+def test_a_parameters_table_is_compared_with_the_operations_parameters(tmp_path):
+    # No page documents parameters in a table today; the mapping supports it for when one does.
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "list.md").write_text(
+        "### `GET /numbers/virtual-number?type=def`\n\n{% table %}\n\n---\n\n"
+        "*  Название\n*  Тип\n*  Обязательный\n*  Допустимые значения\n\n---\n\n"
+        "*  type\n*  string\n*  Да\n*  `def`, `abc`, `sip_registration`, `sip_redirection`, "
+        "`toll_free`, `fax`\n\n{% /table %}\n", encoding="utf-8")
+    mapping = tmp_path / "pages.yaml"
+    mapping.write_text(yaml.safe_dump({
+        "repository": "r", "commit": "c", "folder": "f",
+        "pages": [{"file": "list.md", "source": "s", "operation": "GET /numbers/virtual-number",
+                   "tables": ["parameters"], "examples": []}]}), encoding="utf-8")
+    empty = tmp_path / "differences.yaml"
+    empty.write_text("differences: []\n", encoding="utf-8")
+    report = drift_of(pages, mapping_path=mapping, differences_path=empty)
+    assert sorted(str(d) for d in report.uncovered) == [
+        "list.md: GET /numbers/virtual-number: parameters table: field `type`: the page lists "
+        "value `fax`, the document does not",
+        "list.md: GET /numbers/virtual-number: parameters table: field `type`: the page says "
+        "required `yes`, the document says `no`",
+    ]
