@@ -141,6 +141,14 @@ def test_other_hosts_and_paths_are_counted_and_ignored(mock: MockProcess, varian
         "too_large": 0, "body_not_recorded": 0}
 
 
+def test_a_file_of_another_server_says_so(mock: MockProcess, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    path = record(mock.base_url, tmp_path / "mock.har", lambda client: client.get("/numbers/virtual-number"))
+    assert main([str(path), "--report-dir", str(tmp_path)]) == 0  # judged against production: ignored
+    assert "no exchange of the file belongs to https://simple-api.cp.megafon.ru" in capsys.readouterr().err
+    assert report(tmp_path, "coverage")["exchanges"]["other_host"] == 1
+
+
 def test_the_token_never_appears_in_any_output(variants: Process, tmp_path: Path) -> None:
     """Even when a message would quote it: a comment equal to the token, echoed wrongly."""
     base_url = f"{variants.url}/echoes-another-comment"

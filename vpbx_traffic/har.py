@@ -52,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
         start_run(previous)  # called in-process (tests), the caller's run is left as it was
     seconds = time.perf_counter() - started
     print(render_summary(validator))
+    if exchanges and not validator.tally.checked:
+        # Most often the recording is of another server than the one judged.
+        print(f"validate-traffic: no exchange of the file belongs to {args.base_url}; "
+              "set BASE_URL (--base-url) to the server it recorded", file=sys.stderr)
     print(f"judged {len(exchanges)} entries in {seconds:.2f} s")
     for path in write_reports(validator, args.report_dir, source=args.har):
         print(f"report: {path}")
