@@ -5,25 +5,31 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
 
-from tests.contract_data import REQUEST_EXAMPLES
+import httpx
+
 from vpbx_suite.contract import bundled_facts
 from vpbx_suite.mock_process import running_mock
-from vpbx_suite.targeted_cases import invalid_requests
 from vpbx_spec.document import REPOSITORY_ROOT
 
 pytestmark = pytest.mark.slow
+FACTS = bundled_facts()
+LIFE = FACTS.lifecycle
 
 
 def contract(env: dict[str, str], *, via_make: bool = False) -> subprocess.CompletedProcess[str]:
     environment = {key: value for key, value in os.environ.items()
-                   if key not in ("BASE_URL", "API_TOKEN", "ALLOW_WRITES", "SEED", "MAX_EXAMPLES")}
+                   if key not in ("BASE_URL", "API_TOKEN", "ALLOW_WRITES", "SEED", "MAX_EXAMPLES",
+                                  "OPERATIONS", "NUMBERS", "MAX_WRITES")}
     environment.update(env)
     command = ["make", "--no-print-directory", "contract"] if via_make else [sys.executable, "-m", "vpbx_suite"]
     return subprocess.run(command, cwd=REPOSITORY_ROOT, env=environment, capture_output=True,
@@ -37,37 +43,111 @@ def junit_totals(path: Path) -> dict[str, int]:
     return {key: int(suite.get(key, "0")) for key in ("tests", "failures", "errors", "skipped")}
 
 
-def expected_test_count() -> int:
-    # examples + duplicate + targeted invalid requests + 3 token cases + the schemathesis test
-    return len(REQUEST_EXAMPLES) + 1 + len(invalid_requests(bundled_facts())) + 3 + 1
-
-
 def test_make_contract_passes_on_the_bundled_mock(tmp_path: Path):
     result = contract({"REPORT_DIR": str(tmp_path), "MAX_EXAMPLES": "20", "SEED": "7"}, via_make=True)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     assert "contract: PASS" in output and "bundled mock" in output and "SEED=7" in output
     totals = junit_totals(tmp_path / "contract-junit.xml")
-    assert totals == {"tests": expected_test_count(), "failures": 0, "errors": 0, "skipped": 0}
-    coverage = json.loads((tmp_path / "contract-coverage.json").read_text(encoding="utf-8"))
-    observed = coverage["statuses"]["observed"]
-    for status in ("201", "400", "401", "405", "409", "413", "415"):
-        assert status in observed, f"the run never saw {status}: {observed}"
-    assert coverage["statuses"]["undocumented_observed"] == []
+    assert totals["tests"] > 400 and totals["failures"] == totals["errors"] == totals["skipped"] == 0, totals
+    coverage = json.loads((tmp_path / "contract-coverage.json").read_text(encoding="utf-8"))["operations"]
+    assert set(coverage) == set(FACTS.operations)
+    expected = {"addMobileNumber": ("201", "400", "401", "409", "413", "415", "422"),
+                "getVirtualNumber": ("200", "400", "404"), "editMobileNumber": ("200", "400", "404"),
+                "deleteVirtualNumber": ("200", "404"), "listVirtualNumbers": ("200", "400"),
+                "listConnectableMobileNumbers": ("200", "401")}
+    for operation, statuses in expected.items():
+        observed = coverage[operation]["statuses"]["observed"]
+        assert set(statuses) <= set(observed), f"{operation} never answered {set(statuses) - set(observed)}"
+        assert coverage[operation]["statuses"]["undocumented_observed"] == []
+    assert "employee" in coverage["getVirtualNumber"]["enums"]["purpose"]["seen"]
+    assert "employee_id" in coverage["getVirtualNumber"]["nullable"]["null_and_non_null"]
+    assert re.search(r"contract: cleanup: added (\d+) numbers, deleted \1, left 0", output), output[-2000:]
+    assert re.search(r"contract: \d{3,} edge cases ran", output)
     assert f"JUnit report {tmp_path / 'contract-junit.xml'}" in output
 
 
-def test_contract_against_a_named_server_never_prints_the_token(tmp_path: Path):
+def _holdings(client: httpx.Client) -> dict[int, bytes]:
+    """Every number on the account, by id, as the server's bytes for its record."""
+    listing = client.get(FACTS.operations[LIFE.listing].url_path())
+    return {item["id"]: client.get(FACTS.operations[LIFE.read].url_path(id=item["id"])).content
+            for item in listing.json()}
+
+
+def _hold_numbers(client: httpx.Client) -> None:
+    """A customer's own numbers, one of them assigned to an employee."""
+    offered = client.get(FACTS.operations[LIFE.connectable].url_path()).json()
+    seed = FACTS.operations[LIFE.add].request_examples["seed"]
+    for item in offered[:3]:
+        added = client.post(FACTS.operations[LIFE.add].url_path(), json={**seed, "number": item["number"]})
+        assert added.status_code == 201, added.text
+    record_id = added.json()["id"]
+    edit = {"id": record_id, "purpose": "employee", "employee_id": 77, "comment": "the customer's"}
+    assert client.put(FACTS.operations[LIFE.edit].url_path(id=record_id), json=edit).status_code == 200
+
+
+def test_a_full_run_leaves_a_server_as_it_found_it_and_never_prints_the_token(tmp_path: Path):
+    """Numbers the account held before are byte-identical after; the run deletes what it added."""
     token = "named-server-token-5f0c2a"
     with running_mock(tmp_path / "db.sqlite3", {"API_TOKEN": token}) as mock:
-        result = contract({"BASE_URL": mock.base_url, "API_TOKEN": token, "REPORT_DIR": str(tmp_path),
-                           "MAX_EXAMPLES": "10"})
+        with httpx.Client(base_url=mock.base_url, headers={"Authorization": token}) as client:
+            _hold_numbers(client)
+            before = _holdings(client)
+            result = contract({"BASE_URL": mock.base_url, "API_TOKEN": token, "REPORT_DIR": str(tmp_path),
+                               "MAX_EXAMPLES": "10"})
+            after = _holdings(client)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     assert f"target {mock.base_url} (external server)" in output
+    assert after == before, "the run changed or left numbers on the account"
+    assert "for an id this run did not add" in output  # generation tried; the guard kept it off
     for report in tmp_path.glob("contract-*"):
         assert token not in report.read_text(encoding="utf-8"), report
     assert token not in output
+
+
+def test_an_add_only_server_is_checked_as_before(tmp_path: Path):
+    token = "add-only-token-0b7d"
+    with running_mock(tmp_path / "db.sqlite3", {"API_TOKEN": token, "MOCK_CONNECTABLE": "any"}) as mock:
+        result = contract({"BASE_URL": mock.base_url, "API_TOKEN": token, "REPORT_DIR": str(tmp_path),
+                           "MAX_EXAMPLES": "10", "OPERATIONS": "addMobileNumber", "NUMBERS": "generated"},
+                          via_make=True)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    assert "operations addMobileNumber; NUMBERS=generated" in output
+    coverage = json.loads((tmp_path / "contract-coverage.json").read_text(encoding="utf-8"))["operations"]
+    assert list(coverage) == ["addMobileNumber"]
+    assert "nothing could be cleaned up, because deleteVirtualNumber is not among the checked operations" in output
+    assert re.search(r"left on the target \(id, number\): \d+ \(79\d{9}\)", output)
+
+
+def test_the_write_budget_caps_what_a_run_adds(tmp_path: Path):
+    token = "budget-token-3c1a"
+    with running_mock(tmp_path / "db.sqlite3", {"API_TOKEN": token}) as mock:
+        result = contract({"BASE_URL": mock.base_url, "API_TOKEN": token, "REPORT_DIR": str(tmp_path),
+                           "MAX_EXAMPLES": "10", "MAX_WRITES": "5"})
+    output = result.stdout + result.stderr
+    added = re.search(r"contract: cleanup: added (\d+) numbers, deleted \1, left 0", output)
+    assert added and int(added.group(1)) <= 5, output[-3000:]
+    assert "left out by the write budget (MAX_WRITES)" in output
+
+
+def test_an_interrupted_run_still_cleans_up(tmp_path: Path):
+    token = "interrupt-token-77aa"
+    with running_mock(tmp_path / "db.sqlite3", {"API_TOKEN": token}) as mock:
+        with httpx.Client(base_url=mock.base_url, headers={"Authorization": token}) as client:
+            before = _holdings(client)
+            environment = {**os.environ, "BASE_URL": mock.base_url, "API_TOKEN": token,
+                           "REPORT_DIR": str(tmp_path), "MAX_EXAMPLES": "10"}
+            run = subprocess.Popen([sys.executable, "-m", "vpbx_suite"], cwd=REPOSITORY_ROOT, env=environment,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            deadline = time.monotonic() + 60
+            while len(_holdings(client)) < 3 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            run.send_signal(signal.SIGTERM)
+            output, _ = run.communicate(timeout=60)
+            assert len(_holdings(client)) == len(before) == 0, output[-2000:]
+    assert "contract: cleanup: added" in output and "left 0" in output, output[-2000:]
 
 
 def test_contract_refuses_to_write_to_another_host_without_allow_writes(tmp_path: Path):

@@ -7,13 +7,17 @@ from vpbx_suite.contract import bundled_facts
 from vpbx_suite.coverage import ContractCoverage
 
 
+ADD = bundled_facts().lifecycle.add or ""
+LISTING = bundled_facts().lifecycle.listing or ""
+
+
 def test_records_what_the_server_returned():
     coverage = ContractCoverage(bundled_facts())
-    coverage.record(201, RESPONSE_EXAMPLES["seed"])
-    coverage.record(201, RESPONSE_EXAMPLES["listedRecord"])
-    coverage.record(400, {"error": {"code": "validation_failed"}})
-    coverage.record(418, None)
-    data = coverage.as_dict()
+    coverage.record(ADD, 201, RESPONSE_EXAMPLES["seed"])
+    coverage.record(ADD, 201, RESPONSE_EXAMPLES["listedRecord"])
+    coverage.record(ADD, 400, {"error": {"code": "validation_failed"}})
+    coverage.record(ADD, 418, None)
+    data = coverage.as_dict()["operations"][ADD]
     assert data["responses"] == 4
     assert data["statuses"]["observed"] == {"201": 2, "400": 1, "418": 1}
     assert data["statuses"]["undocumented_observed"] == [418]
@@ -30,6 +34,14 @@ def test_records_what_the_server_returned():
 
 def test_values_outside_an_enum_are_reported():
     coverage = ContractCoverage(bundled_facts())
-    coverage.record(201, {**RESPONSE_EXAMPLES["seed"], "purpose": "\u0441ompany"})
-    assert coverage.as_dict()["enums"]["purpose"]["outside_the_enum"] == ["\u0441ompany"]
+    coverage.record(ADD, 201, {**RESPONSE_EXAMPLES["seed"], "purpose": "\u0441ompany"})
+    assert coverage.as_dict()["operations"][ADD]["enums"]["purpose"]["outside_the_enum"] == ["\u0441ompany"]
     assert "OUTSIDE the enum" in coverage.render()
+
+
+def test_a_listing_counts_each_of_its_records_and_operations_are_apart():
+    coverage = ContractCoverage(bundled_facts())
+    coverage.record(LISTING, 200, [RESPONSE_EXAMPLES["seed"], RESPONSE_EXAMPLES["listedRecord"]])
+    data = coverage.as_dict()["operations"]
+    assert data[LISTING]["enums"]["state"]["seen"] == ["active", "activation"]
+    assert data[ADD]["responses"] == 0 and coverage.responses == 1

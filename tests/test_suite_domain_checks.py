@@ -12,7 +12,7 @@ import schemathesis
 from schemathesis.core.failures import FailureGroup
 
 from tests.contract_data import seed_request, seed_response
-from vpbx_suite.contract import OPERATION_ID, bundled_facts
+from vpbx_suite.contract import bundled_facts
 from vpbx_suite.domain_checks import (
     IdRegistry,
     cyrillic_lookalike,
@@ -29,7 +29,9 @@ from vpbx_suite.schemathesis_checks import (
 from vpbx_spec.document import DOCUMENT_PATH
 
 FACTS = bundled_facts()
-ECHOED = FACTS.request_properties
+ADD = FACTS.operations[FACTS.lifecycle.add or ""]
+OPERATION_ID = ADD.operation_id
+ECHOED = tuple(ADD.request_properties)
 
 
 def answer_to(sent: dict[str, Any], **changes: Any) -> dict[str, Any]:
@@ -71,9 +73,21 @@ def test_echo_catches_a_missing_field():
 
 
 def test_echo_tells_json_types_apart():
-    sent = {"number": "1", "flag": True}
-    assert echo_problems(sent, 201, {"number": 1, "flag": 1}, ("number", "flag")) == [
-        "number: sent '1', answered 1", "flag: sent True, answered 1"]
+    sent = {"number": "1", "flag": True, "count": 5}
+    assert echo_problems(sent, 201, {"number": 1, "flag": 1, "count": 5.0}, ("number", "flag", "count")) == [
+        "number: sent '1', answered 1", "flag: sent True, answered 1"]  # 5 and 5.0 are one JSON number
+
+
+def test_echo_of_an_edit_expects_what_an_omitted_property_keeps():
+    sent = {"id": 7, "purpose": "company"}
+    kept = {"comment": "stored note", "employee_id": None}
+    fields = ("id", "purpose", "comment", "employee_id")
+    answer = {"id": 7, "purpose": "company", "comment": "stored note", "employee_id": None}
+    assert echo_problems(sent, 200, answer, fields, kept) == []
+    assert echo_problems(sent, 200, {**answer, "comment": ""}, fields, kept) == [
+        "comment: sent 'stored note', answered ''"]
+    # What the run does not know (a number it did not add) is not judged.
+    assert echo_problems(sent, 200, {**answer, "comment": "x"}, fields, {"employee_id": None}) == []
 
 
 @pytest.mark.parametrize("status", [400, 409, 500])
@@ -98,6 +112,14 @@ def test_ids_accept_the_same_answer_replayed():
     assert registry.problems(201, answer) == registry.problems(201, answer) == []
 
 
+def test_ids_hold_records_read_back_and_listed_to_the_same_mapping():
+    registry = IdRegistry()
+    assert registry.problems(201, {"id": 7, "number": "79000000001"}) == []
+    assert registry.problems(200, [{"id": 8, "number": "79000000002"}, {"id": 7, "number": "79000000001"}]) == []
+    assert registry.problems(200, [{"id": 7, "number": "79000000009"}]) == [
+        "id 7 was already given to number '79000000001'; now to '79000000009'"]
+
+
 @pytest.mark.parametrize("answer", [{"id": True, "number": "1"}, {"id": "7", "number": "1"}, {}, []])
 def test_ids_leave_non_ids_to_schema_conformance(answer):
     registry = IdRegistry()
@@ -109,21 +131,21 @@ def test_ids_leave_non_ids_to_schema_conformance(answer):
 
 def test_lookalike_names_the_cyrillic_letter():
     answer = {**seed_response(), "purpose": "\u0441ompany"}
-    assert lookalike_problems(201, answer, FACTS.response_enums) == [
+    assert lookalike_problems(201, answer, ADD.response_enums) == [
         "purpose: 'сompany' imitates 'company' with U+0441 CYRILLIC SMALL LETTER ES at index 0"]
 
 
 def test_lookalike_catches_greek_letters_too():
     answer = {**seed_response(), "purpose": "n\u03bft_specified"}  # GREEK SMALL LETTER OMICRON
-    problems = lookalike_problems(201, answer, FACTS.response_enums)
+    problems = lookalike_problems(201, answer, ADD.response_enums)
     assert problems == [
         "purpose: 'nοt_specified' imitates 'not_specified' with U+03BF GREEK SMALL LETTER OMICRON at index 1"]
 
 
 def test_lookalike_is_silent_on_valid_and_on_plainly_wrong_values():
-    assert lookalike_problems(201, seed_response(), FACTS.response_enums) == []
+    assert lookalike_problems(201, seed_response(), ADD.response_enums) == []
     # Not a look-alike of any value: schema conformance reports it, not this check.
-    assert lookalike_problems(201, {**seed_response(), "state": "удалён"}, FACTS.response_enums) == []
+    assert lookalike_problems(201, {**seed_response(), "state": "удалён"}, ADD.response_enums) == []
 
 
 def test_lookalikes_are_made_and_undone():

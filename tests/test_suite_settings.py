@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from vpbx_suite.settings import SettingsError, SuiteSettings, Target, is_loopback, write_refusal
+from vpbx_suite.contract import bundled_facts
+from vpbx_suite.settings import (
+    DEFAULT_MAX_WRITES,
+    SettingsError,
+    SuiteSettings,
+    Target,
+    is_loopback,
+    write_refusal,
+)
 
 
 def test_defaults_mean_the_bundled_mock():
@@ -27,6 +35,27 @@ def test_external_server_settings():
     assert settings == SuiteSettings("https://staging.example/api", "t", 7, 0, True, Path("out"), True)
 
 
+def test_operations_numbers_and_write_budget(tmp_path: Path):
+    numbers = tmp_path / "numbers.txt"
+    numbers.write_text("79161234567\n", encoding="utf-8")
+    settings = SuiteSettings.from_environment({"OPERATIONS": "addMobileNumber, getVirtualNumber",
+                                               "NUMBERS": str(numbers), "MAX_WRITES": "3"})
+    assert settings.operations == ("addMobileNumber", "getVirtualNumber")
+    assert settings.numbers == str(numbers) and settings.max_writes == 3
+
+
+def test_defaults_that_depend_on_the_target():
+    everything = Target.resolve(SuiteSettings(None, None), "http://127.0.0.1:9", "t", 1)
+    assert everything.numbers == "connectable" and everything.max_writes is None
+    assert set(everything.operations) == set(bundled_facts().operations)
+    remote = Target.resolve(SuiteSettings("https://h.example", "t", operations=("addMobileNumber",)),
+                            "https://h.example", "t", 1)
+    assert remote.numbers == "generated" and remote.max_writes == DEFAULT_MAX_WRITES
+    with pytest.raises(SettingsError, match="NUMBERS=connectable needs"):
+        Target.resolve(SuiteSettings("https://h.example", "t", operations=("addMobileNumber",),
+                                     numbers="connectable"), "https://h.example", "t", 1)
+
+
 @pytest.mark.parametrize(("env", "message"), [
     ({"BASE_URL": "http://127.0.0.1:1"}, "API_TOKEN is required"),
     ({"BASE_URL": "ftp://host", "API_TOKEN": "t"}, "must be an http(s) URL"),
@@ -34,6 +63,9 @@ def test_external_server_settings():
     ({"MAX_EXAMPLES": "0"}, "MAX_EXAMPLES must be a whole number >= 1"),
     ({"MAX_EXAMPLES": "many"}, "MAX_EXAMPLES must be a whole number"),
     ({"SEED": "-1"}, "SEED must be a whole number >= 0"),
+    ({"OPERATIONS": "addMobileNumber,deleteEverything"}, "OPERATIONS: deleteEverything not in the document"),
+    ({"NUMBERS": "/no/such/file"}, "NUMBERS must be connectable, generated or a file"),
+    ({"MAX_WRITES": "-2"}, "MAX_WRITES must be a whole number >= 0"),
 ])
 def test_bad_settings_are_explained(env, message):
     with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -62,7 +94,7 @@ def test_writes_to_another_host_need_allow_writes():
 
 
 def test_target_round_trips_through_the_environment():
-    target = Target("http://127.0.0.1:9", "t", 5, 42, Path("reports"))
+    target = Target("http://127.0.0.1:9", "t", 5, 42, Path("reports"), ("addMobileNumber",), "generated", 20)
     assert Target.from_environment(target.to_environment()) == target
     with pytest.raises(SettingsError, match="make contract"):
         Target.from_environment({})

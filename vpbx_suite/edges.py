@@ -20,10 +20,10 @@ from typing import Any
 
 import jsonschema
 
-from vpbx_suite.contract import JSON_MEDIA_TYPE, ContractFacts, OperationFacts, bundled_facts
+from vpbx_suite.contract import JSON_MEDIA_TYPE, ContractFacts, OperationFacts, facts_from
 from vpbx_suite.domain_checks import cyrillic_lookalike
 from vpbx_suite.target_api import Sent, as_json, raw
-from vpbx_spec.document import bundled_schemas
+from vpbx_spec.document import DocumentSchemas, bundled_schemas
 
 Body = dict[str, Any]
 
@@ -282,8 +282,7 @@ def _body_edges(operation: OperationFacts) -> Iterator[Edge]:
     yield make("a body of 100 KiB", lambda body: as_json({**body, "padding": "x" * 100 * 1024}))
 
 
-def _parameter_edges(facts: ContractFacts, operation: OperationFacts) -> Iterator[ParameterEdge]:
-    schemas = bundled_schemas()
+def _parameter_edges(schemas: DocumentSchemas, operation: OperationFacts) -> Iterator[ParameterEdge]:
     for name, schema in operation.path_parameters.items():
         validator = jsonschema.Draft202012Validator(schema)
         high = schema.get("maximum", 2**63 - 1)
@@ -311,14 +310,17 @@ def _parameter_edges(facts: ContractFacts, operation: OperationFacts) -> Iterato
 
 
 @functools.cache
-def catalog(facts: ContractFacts | None = None) -> tuple[tuple[Edge, ...], tuple[ParameterEdge, ...]]:
-    """Every body edge and every parameter edge of every operation of the document."""
-    facts = facts or bundled_facts()
-    schemas = bundled_schemas()
+def bundled_catalog() -> tuple[tuple[Edge, ...], tuple[ParameterEdge, ...]]:
+    return catalog(bundled_schemas())
+
+
+def catalog(schemas: DocumentSchemas) -> tuple[tuple[Edge, ...], tuple[ParameterEdge, ...]]:
+    """Every body edge and every parameter edge of every operation of a document."""
+    facts = facts_from(schemas)
     edges: dict[tuple[str, str], Edge] = {}
     parameters: list[ParameterEdge] = []
     for operation in facts.operations.values():
-        parameters += list(_parameter_edges(facts, operation))
+        parameters += list(_parameter_edges(schemas, operation))
         if not operation.has_body:
             continue
         validator = schemas.validator_at(operation.request_pointer or "")

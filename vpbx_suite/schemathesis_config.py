@@ -36,11 +36,13 @@ def _statuses(codes: frozenset[int]) -> list[str]:
 
 
 def _per_operation() -> list[dict[str, object]]:
-    """An operation addressed by an id may answer 404 to valid data: the id names no number
-    (generation cannot know which ids exist, D24)."""
+    """An operation addressed by an id may answer 404 to valid data (generation cannot know
+    which ids exist), and to an id that is not one (a route that does not match, D24)."""
+    rejected = INVALID_INPUT_STATUSES | AUTH_REJECTION_STATUSES | {NOT_FOUND_STATUS}
     return [{"include-operation-id": facts.operation_id,
              "checks": {"positive_data_acceptance": {"expected-statuses": _statuses(
-                 facts.success_statuses | {NOT_FOUND_STATUS})}}}
+                 facts.success_statuses | {NOT_FOUND_STATUS})},
+                        "negative_data_rejection": {"expected-statuses": _statuses(rejected)}}}
             for facts in bundled_facts().operations.values() if facts.path_parameters]
 
 

@@ -14,7 +14,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from vpbx_suite.contract import bundled_facts
+from vpbx_mock.body import parse_json
+from vpbx_mock.errors import ApiError
+from vpbx_suite.contract import OperationFacts, bundled_facts
 
 
 @dataclass
@@ -23,15 +25,20 @@ class Exchange:
 
     request_headers: list[tuple[bytes, bytes]]
     request_body: bytes
+    method: str = "POST"
+    path: str = "/"          # the variant's own path, without its prefix
+    query: str = ""          # the raw query string; a fault may rewrite it
     status: int = 0
     response_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
     response_body: bytes = b""
     notes: dict[str, Any] = field(default_factory=dict)  # what a fault remembers in between
 
     def sent_json(self) -> Any:
+        """The request's JSON, parsed as strictly as the mock does: a fault never "repairs" a
+        malformed body (duplicate keys, NaN, lone surrogates) by parsing and writing it again."""
         try:
-            return json.loads(self.request_body)
-        except ValueError:
+            return parse_json(self.request_body)
+        except ApiError:
             return None
 
     def set_request_json(self, value: Any) -> None:
@@ -49,6 +56,26 @@ class Exchange:
     def succeeded(self) -> bool:
         return 200 <= self.status < 300
 
+    @property
+    def operation(self) -> OperationFacts | None:
+        return bundled_facts().by_route(self.method, self.path)
+
+    def is_(self, role: str) -> bool:
+        """Whether this exchange is the operation of a lifecycle role ("add", "read", …)."""
+        operation = self.operation
+        return operation is not None and operation.operation_id == getattr(bundled_facts().lifecycle, role)
+
+    @property
+    def path_id(self) -> str | None:
+        operation = self.operation
+        return None if operation is None else (operation.path_parameters_of(self.path) or {}).get("id")
+
+    def respond(self, status: int, value: Any) -> None:
+        """Answer here, in `before`: the mock never sees the request."""
+        self.status = status
+        self.response_headers = []
+        self.set_answer_json(value)
+
     def answer_json(self) -> Any:
         try:
             return json.loads(self.response_body)
@@ -65,10 +92,14 @@ class Exchange:
 
 
 class Fault:
-    """Override `before` to change what the mock receives, `after` to change its answer."""
+    """Override `before` (or `before_async`, to wait) to change what the mock receives or to
+    answer in its place, `after` to change its answer."""
 
     def before(self, exchange: Exchange) -> None:
         pass
+
+    async def before_async(self, exchange: Exchange) -> None:
+        self.before(exchange)
 
     def after(self, exchange: Exchange) -> None:
         pass
@@ -91,9 +122,13 @@ class FaultyApp:
             chunks.append(message.get("body", b""))
             if not message.get("more_body") or message["type"] != "http.request":
                 break
-        exchange = Exchange(list(scope["headers"]), b"".join(chunks))
+        own_path = scope["path"][len(scope.get("root_path", "")):] or "/"
+        exchange = Exchange(list(scope["headers"]), b"".join(chunks), scope["method"], own_path,
+                            scope.get("query_string", b"").decode("latin-1"))
         for fault in self.faults:
-            fault.before(exchange)
+            await fault.before_async(exchange)
+            if exchange.status:
+                break  # the fault answered in the mock's place
         exchange.set_request_header(b"content-length", str(len(exchange.request_body)).encode())
 
         async def replay() -> Message:
@@ -106,7 +141,11 @@ class FaultyApp:
             elif message["type"] == "http.response.body":
                 exchange.response_body += message.get("body", b"")
 
-        await self.app({**scope, "headers": exchange.request_headers}, replay, capture)
+        if not exchange.status:
+            root = scope.get("root_path", "")
+            await self.app({**scope, "headers": exchange.request_headers,
+                            "path": root + exchange.path, "raw_path": (root + exchange.path).encode(),
+                            "query_string": exchange.query.encode("latin-1")}, replay, capture)
         for fault in self.faults:
             fault.after(exchange)
         headers = [(k, v) for k, v in exchange.response_headers if k.lower() != b"content-length"]
@@ -123,13 +162,19 @@ Record = dict[str, Any]
 class RewriteRecord(Fault):
     """Change every successful answer's record: fn(record, sent body) -> record."""
 
-    def __init__(self, rewrite: Callable[[Record, Any], Record]) -> None:
+    def __init__(self, rewrite: Callable[[Record, Any], Record], roles: tuple[str, ...] = ("add", "read", "listing")) -> None:
         self.rewrite = rewrite
+        self.roles = roles
 
     def after(self, exchange: Exchange) -> None:
-        record = exchange.answer_json()
-        if exchange.succeeded and isinstance(record, dict):
-            exchange.set_answer_json(self.rewrite(dict(record), exchange.sent_json()))
+        if not exchange.succeeded or not any(exchange.is_(role) for role in self.roles):
+            return
+        answer = exchange.answer_json()
+        if isinstance(answer, dict):
+            exchange.set_answer_json(self.rewrite(dict(answer), exchange.sent_json()))
+        elif isinstance(answer, list):
+            exchange.set_answer_json([self.rewrite(dict(item), None) if isinstance(item, dict) else item
+                                      for item in answer])
 
 
 class MapStatus(Fault):
@@ -191,7 +236,7 @@ class AcceptDuplicates(Fault):
 
     def after(self, exchange: Exchange) -> None:
         sent = exchange.sent_json()
-        if exchange.status == 409 and isinstance(sent, dict):
+        if exchange.is_("add") and exchange.status == 409 and isinstance(sent, dict):
             self.next_id += 1
             record = {"number": sent["number"], "comment": sent.get("comment"), "type": sent["type"],
                       "purpose": sent["purpose"], "scenario_id": None, "group_scenario_id": None,
@@ -210,21 +255,23 @@ class LooseValidation(Fault):
     shown a repaired body, and the answer echoes what the client really sent."""
 
     def __init__(self, applies: Callable[[dict[str, Any]], bool],
-                 repair: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
-        self.applies, self.repair = applies, repair
+                 repair: Callable[[dict[str, Any]], dict[str, Any]], role: str = "add",
+                 echo_original: bool = True) -> None:
+        self.applies, self.repair, self.role = applies, repair, role
+        self.echo_original = echo_original
 
     def before(self, exchange: Exchange) -> None:
         sent = exchange.sent_json()
-        if isinstance(sent, dict) and self.applies(sent):
+        if exchange.is_(self.role) and isinstance(sent, dict) and self.applies(sent):
             exchange.notes["original"] = sent
             exchange.set_request_json(self.repair(dict(sent)))
 
     def after(self, exchange: Exchange) -> None:
         original = exchange.notes.get("original")
         record = exchange.answer_json()
-        if original is not None and exchange.succeeded and isinstance(record, dict):
-            echoed = bundled_facts().request_properties
-            record.update({name: original[name] for name in echoed if name in original})
+        if self.echo_original and original is not None and exchange.succeeded and isinstance(record, dict):
+            echoed = exchange.operation.request_properties  # type: ignore[union-attr]
+            record.update({name: original[name] for name in echoed if name in original and name in record})
             exchange.set_answer_json(record)
 
 

@@ -43,7 +43,7 @@ class VariantRouter:
 
 def build(token: str) -> VariantRouter:
     return VariantRouter({
-        variant.slug: FaultyApp(create_app(NumberStore.open(":memory:"), token),
+        variant.slug: FaultyApp(create_app(NumberStore.open(":memory:", connectable=variant.connectable), token),
                                 variant.make_faults(token))
         for variant in CATALOG
     })

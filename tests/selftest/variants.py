@@ -8,9 +8,7 @@ that make it; `make selftest` picks it up.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from tests.selftest.faults import (
@@ -27,26 +25,15 @@ from tests.selftest.faults import (
     SuccessContentType,
     WrongTokenForbidden,
 )
+from tests.selftest.variant import CONFORMING, Variant
+from tests.selftest.variants_edges import edge_variants
+from tests.selftest.variants_lifecycle import conforming_edge_variants, lifecycle_variants
 from vpbx_suite.contract import bundled_facts
 from vpbx_suite.domain_checks import cyrillic_lookalike
 from vpbx_spec.document import bundled_document
 
-CONFORMING = "conforming"
-
-
-@dataclass(frozen=True)
-class Variant:
-    name: str
-    kind: str  # "conforming", or the class of rule a broken variant breaks
-    make_faults: Callable[[str], list[Fault]]  # token -> fresh faults (some keep state)
-
-    @property
-    def must_pass(self) -> bool:
-        return self.kind == CONFORMING
-
-    @property
-    def slug(self) -> str:
-        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
+ADD_FACTS = bundled_facts().operations[bundled_facts().lifecycle.add or ""]
+COMMENT_MAX = ADD_FACTS.request_properties["comment"]["maxLength"]
 
 
 def _faults(*faults: Fault) -> Callable[[str], list[Fault]]:
@@ -66,26 +53,20 @@ def _loose(applies: Callable[[dict[str, Any]], bool],
     return lambda token: [LooseValidation(applies, repair)]
 
 
+# Every nullable field a client cannot set (comment and employee_id follow the requests).
 FILLED_NULLABLE = {
     "scenario_id": 779, "group_scenario_id": 12, "group_id": 3, "is_scenario_active": True,
     "is_group_scenario_active": False, "reason": "number moved from another account",
-    "from_redirect_numbers": [{"id": 678, "number": "78001234567"}], "employee_id": 125,
+    "from_redirect_numbers": [{"id": 678, "number": "78001234567"}],
     "region_name": "г. Москва", "sip_uri": "sip:100@pbx.example", "redirect_number": "79161234567",
     "nc_type": "custom+fmc", "app_id": 1200054,
 }
 
 
-def _state_cycle() -> Callable[[str], list[Fault]]:
-    def make(token: str) -> list[Fault]:
-        states = list(bundled_facts().response_enums["state"])
-        count = [0]
-
-        def rewrite(record: Record, sent: Any) -> Record:
-            record["state"] = states[count[0] % len(states)]
-            count[0] += 1
-            return record
-        return [RewriteRecord(rewrite)]
-    return make
+def _stable_state(record: Record) -> None:
+    """A state of its own for each number, the same on every read (the record is one resource)."""
+    states = bundled_facts().operations[bundled_facts().lifecycle.add or ""].response_enums["state"]
+    record["state"] = states[record["id"] % len(states)]
 
 
 def _conforming() -> list[Variant]:
@@ -97,9 +78,8 @@ def _conforming() -> list[Variant]:
         Variant("undocumented extra fields", CONFORMING,
                 _record(lambda r: r.update(created_at="2026-11-26 10:00:00", nc_type="custom",
                                            internal={"shard": 3, "tags": ["a"]}))),
-        # comment keeps the echo rule (null when omitted); every other nullable is filled.
         Variant("every nullable field filled", CONFORMING, _record(lambda r: r.update(FILLED_NULLABLE))),
-        Variant("every documented state", CONFORMING, _state_cycle()),
+        Variant("every documented state", CONFORMING, _record(_stable_state)),
     ]
 
 
@@ -131,9 +111,9 @@ def _response_schema() -> list[Variant]:
 
 def _request_validation() -> list[Variant]:
     kind = "request validation"
-    facts = bundled_facts()
+    facts = bundled_facts().operations[bundled_facts().lifecycle.add or ""]
     variants = []
-    for name, allowed in facts.request_enums.items():
+    for name, allowed in facts.enum_request_properties.items():
         for value in facts.response_enums[name]:
             if value not in allowed:
                 variants.append(Variant(
@@ -153,8 +133,8 @@ def _request_validation() -> list[Variant]:
                 _loose(lambda b: bool(set(b) - set(facts.request_properties)),
                        lambda b: {k: v for k, v in b.items() if k in facts.request_properties})),
         Variant("accepts an over-long comment", kind,
-                _loose(lambda b: isinstance(b.get("comment"), str) and len(b["comment"]) > facts.comment_max_length,
-                       lambda b: {**b, "comment": b["comment"][:facts.comment_max_length]})),
+                _loose(lambda b: isinstance(b.get("comment"), str) and len(b["comment"]) > COMMENT_MAX,
+                       lambda b: {**b, "comment": b["comment"][:COMMENT_MAX]})),
     ]
     return variants
 
@@ -196,5 +176,6 @@ def _auth() -> list[Variant]:
     ]
 
 
-CATALOG: list[Variant] = [*_conforming(), *_response_schema(), *_request_validation(),
-                          *_semantics(), *_transport(), *_auth()]
+CATALOG: list[Variant] = [*_conforming(), *conforming_edge_variants(), *_response_schema(),
+                          *_request_validation(), *_semantics(), *_transport(), *_auth(),
+                          *edge_variants(), *lifecycle_variants()]

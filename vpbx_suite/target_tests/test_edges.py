@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from vpbx_suite.contract import NOT_FOUND_STATUS, NUMBER_FIELD, bundled_facts
-from vpbx_suite.edges import Edge, ParameterEdge, catalog
+from vpbx_suite.edges import Edge, ParameterEdge, bundled_catalog
 from vpbx_suite.judge import NOT_JSON
 from vpbx_suite.run import SuiteRun
 from vpbx_suite.target_api import TargetApi, as_json, json_or_none
@@ -26,7 +26,7 @@ from vpbx_suite.target_tests.helpers import add_owned, assert_added, fresh_body,
 
 FACTS = bundled_facts()
 LIFE = FACTS.lifecycle
-BODY_EDGES, PARAMETER_EDGES = catalog()
+BODY_EDGES, PARAMETER_EDGES = bundled_catalog()
 ADD_EDGES = [edge for edge in BODY_EDGES if edge.operation_id == LIFE.add]
 EDIT_EDGES = [edge for edge in BODY_EDGES if edge.operation_id == LIFE.edit]
 REJECTED_ADDS: dict[str, str] = {}  # number -> edge label, checked at the end

@@ -1,0 +1,120 @@
+"""Broken variants at the edges of the rules: each is right on the happy path and wrong at one
+edge that real implementations get wrong. Every edge class of vpbx_suite.edges has one."""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+from tests.selftest.edge_faults import LooseToken, RacyIds, RacyUniqueness, RejectValid, StoresRewritten, ascii_digits
+from tests.selftest.faults import Fault, LooseValidation
+from tests.selftest.variant import Variant
+from vpbx_suite.contract import bundled_facts
+
+ADD = bundled_facts().operations[bundled_facts().lifecycle.add or ""]
+COMMENT_MAX = ADD.request_properties["comment"]["maxLength"]
+NUMBERS = ("number", "dgn_number")
+ENUMS = ADD.enum_request_properties
+Body = dict[str, Any]
+
+
+def _loose(applies: Callable[[Body], bool], repair: Callable[[Body], Body]) -> Callable[[str], list[Fault]]:
+    return lambda token: [LooseValidation(applies, repair)]
+
+
+def _numbers(body: Body, test: Callable[[str], bool]) -> bool:
+    return any(isinstance(body.get(name), str) and test(body[name]) for name in NUMBERS)
+
+
+def _fix_numbers(body: Body, change: Callable[[str], str]) -> Body:
+    return {**body, **{name: change(body[name]) for name in NUMBERS if isinstance(body.get(name), str)}}
+
+
+def _enum_near(body: Body, normalize: Callable[[str], str]) -> bool:
+    return any(isinstance(body.get(name), str) and body[name] not in allowed and normalize(body[name]) in allowed
+               for name, allowed in ENUMS.items())
+
+
+def _fix_enums(body: Body, normalize: Callable[[str], str]) -> Body:
+    return {**body, **{name: normalize(body[name]) for name in ENUMS if isinstance(body.get(name), str)}}
+
+
+def _comment(test: Callable[[str], bool]) -> Callable[[Body], bool]:
+    return lambda body: isinstance(body.get("comment"), str) and test(body["comment"])
+
+
+def _validation() -> list[Variant]:
+    kind = "edges: validation"
+    trimmed = lambda body: {k: v.strip() if isinstance(v, str) else v for k, v in body.items()}  # noqa: E731
+    return [
+        Variant("digits checked with \\d (Arabic-Indic digits accepted)", kind,
+                _loose(lambda b: _numbers(b, lambda v: ascii_digits(v) != v), lambda b: _fix_numbers(b, ascii_digits))),
+        Variant("pattern checked with re.match and $ (trailing newline accepted)", kind,
+                _loose(lambda b: _numbers(b, lambda v: v.endswith("\n")), lambda b: _fix_numbers(b, str.rstrip))),
+        Variant("values trimmed before the check", kind,
+                lambda token: [LooseValidation(lambda b: trimmed(b) != b, trimmed, echo_original=False)]),
+        Variant("national 8 prefix accepted", kind,
+                _loose(lambda b: _numbers(b, lambda v: v.startswith("8") and len(v) == 11 and v.isdigit()),
+                       lambda b: _fix_numbers(b, lambda v: "7" + v[1:] if v.startswith("8") else v))),
+        Variant("empty ДГН accepted", kind,
+                _loose(lambda b: b.get("dgn_number") == "", lambda b: {**b, "dgn_number": "74950000000"})),
+        Variant("enum values bound case-insensitively", kind,
+                _loose(lambda b: _enum_near(b, str.lower), lambda b: _fix_enums(b, str.lower))),
+        Variant("enum values accepted with surrounding whitespace", kind,
+                _loose(lambda b: _enum_near(b, str.strip), lambda b: _fix_enums(b, str.strip))),
+        Variant("comment length counted in UTF-8 bytes", kind,
+                lambda token: [RejectValid(_comment(lambda c: len(c.encode("utf-8")) > COMMENT_MAX))]),
+        Variant("comment length counted in UTF-16 code units", kind,
+                lambda token: [RejectValid(_comment(lambda c: len(c.encode("utf-16-le")) // 2 > COMMENT_MAX))]),
+        Variant("empty comment refused", kind, lambda token: [RejectValid(_comment(lambda c: c == ""))]),
+    ]
+
+
+def _no_controls(text: str) -> str:
+    return "".join(char for char in text if unicodedata.category(char) != "Cc")
+
+
+def _storage() -> list[Variant]:
+    kind = "edges: storage"
+
+    def stores(rewrite: Callable[[str], str]) -> Callable[[str], list[Fault]]:
+        return lambda token: [StoresRewritten(rewrite)]
+    return [
+        Variant("NUL characters dropped on store", kind, stores(lambda s: s.replace("\x00", ""))),
+        Variant("control characters stripped on store", kind, stores(_no_controls)),
+        Variant("text normalized to NFC on store", kind, stores(lambda s: unicodedata.normalize("NFC", s))),
+        Variant("characters outside the BMP replaced on store (utf8mb3)", kind,
+                stores(lambda s: "".join("?" if ord(c) > 0xFFFF else c for c in s))),
+        Variant("whitespace trimmed on store", kind, stores(str.strip)),
+        Variant("HTML escaped on store", kind, stores(lambda s: html.escape(s, quote=False))),
+    ]
+
+
+def _races() -> list[Variant]:
+    kind = "edges: races"
+    return [
+        Variant("uniqueness checked, then inserted 30 ms later", kind, lambda token: [RacyUniqueness()]),
+        Variant("next id read, then written back 20 ms later", kind, lambda token: [RacyIds()]),
+    ]
+
+
+def _tokens() -> list[Variant]:
+    kind = "edges: auth"
+
+    def loose(matches: Callable[[str, str], bool]) -> Callable[[str], list[Fault]]:
+        return lambda token: [LooseToken(token, matches)]
+    return [
+        Variant("token compared as a prefix", kind, loose(lambda v, t: bool(v) and t.startswith(v))),
+        Variant("token compared case-insensitively", kind, loose(lambda v, t: v.lower() == t.lower())),
+        Variant("token found anywhere in the header", kind, loose(lambda v, t: t in v)),
+        Variant("any Bearer token accepted", kind, loose(lambda v, t: v.startswith("Bearer "))),
+        Variant("only the first 8 characters compared", kind, loose(lambda v, t: len(v) >= 8 and v[:8] == t[:8])),
+        Variant("last character ignored", kind, loose(lambda v, t: len(v) == len(t) and v[:-1] == t[:-1])),
+        Variant("two Authorization headers: a valid one wins", kind, loose(lambda v, t: v == t)),
+    ]
+
+
+def edge_variants() -> list[Variant]:
+    return [*_validation(), *_storage(), *_races(), *_tokens()]

@@ -1,0 +1,69 @@
+"""Variants of a number's life: broken ones the suite must fail (a write acknowledged but not
+kept, ids reused, listings that lie), and conforming ones at the edges of what the contract
+allows, which it must pass."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.selftest.faults import Fault, LooseValidation
+from tests.selftest.lifecycle_faults import (
+    AddedStillConnectable,
+    AnswerHeaders,
+    BadIdIsNotFound,
+    ConflictShowsRecord,
+    DeleteAnsweredButKept,
+    DeletedNotConnectableAgain,
+    DeletedStillListed,
+    EditAnswersWholeRecord,
+    EditClearsOmittedComment,
+    EditKeepsBodyId,
+    EditKeepsEmployee,
+    EditNotStored,
+    LargeRandomIds,
+    Latency,
+    ListingIgnoresType,
+    OtherErrorShape,
+    ReadBackDiffers,
+    ReusesDeletedIds,
+)
+from tests.selftest.variant import CONFORMING, Variant
+
+
+def _one(fault: type[Fault], *args: Any) -> Any:
+    return lambda token: [fault(*args)]
+
+
+def lifecycle_variants() -> list[Variant]:
+    kind = "lifecycle"
+    employee_without_id = LooseValidation(lambda b: b.get("purpose") == "employee" and "employee_id" not in b,
+                                          lambda b: {**b, "employee_id": 1}, role="edit")
+    return [
+        Variant("read back differs in one field", kind, _one(ReadBackDiffers)),
+        Variant("edit acknowledged but not stored", kind, _one(EditNotStored)),
+        Variant("delete acknowledged, number still readable", kind, _one(DeleteAnsweredButKept)),
+        Variant("deleted number still listed", kind, _one(DeletedStillListed)),
+        Variant("deleted id given to the next number", kind, _one(ReusesDeletedIds)),
+        Variant("listing ignores type", kind, _one(ListingIgnoresType)),
+        Variant("edit accepts purpose employee without employee_id", kind, lambda token: [employee_without_id]),
+        Variant("edit follows the body's id, not the path's", kind, _one(EditKeepsBodyId)),
+        Variant("edit clears an omitted comment", kind, _one(EditClearsOmittedComment)),
+        Variant("another purpose keeps the employee", kind, _one(EditKeepsEmployee)),
+        Variant("added number still offered as connectable", kind, _one(AddedStillConnectable)),
+        Variant("deleted number never offered again", kind, _one(DeletedNotConnectableAgain)),
+        Variant("adds numbers the listing does not offer", kind, lambda token: [], connectable="any"),
+    ]
+
+
+def conforming_edge_variants() -> list[Variant]:
+    return [
+        Variant("large random ids", CONFORMING, _one(LargeRandomIds)),
+        Variant("Content-Type with charset", CONFORMING,
+                _one(AnswerHeaders, {b"content-type": b"application/json; charset=utf-8"})),
+        Variant("Connection: close on every answer", CONFORMING, _one(AnswerHeaders, {b"connection": b"close"})),
+        Variant("error bodies of another shape", CONFORMING, _one(OtherErrorShape)),
+        Variant("409 answers the stored record", CONFORMING, _one(ConflictShowsRecord)),
+        Variant("4 ms of latency per answer", CONFORMING, _one(Latency)),
+        Variant("edit answers the whole record", CONFORMING, _one(EditAnswersWholeRecord)),
+        Variant("invalid path ids answered 404", CONFORMING, _one(BadIdIsNotFound)),
+    ]
