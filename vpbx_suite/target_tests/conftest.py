@@ -12,6 +12,7 @@ import pytest
 from _pytest.runner import CallInfo
 
 import vpbx_suite.schemathesis_checks  # noqa: F401  (registers the domain checks)
+import vpbx_suite.strategies  # noqa: F401  (registers the generation hook)
 from vpbx_suite.contract import NUMBER_FIELD
 from vpbx_suite.coverage import REPORT_NAME as COVERAGE_REPORT
 from vpbx_suite.failures import REPORT_NAME as FAILURES_REPORT
