@@ -13,14 +13,14 @@ import pytest
 from tests.contract_data import seed_request
 from tests.mock_client import JSON_HEADERS, TOKEN, async_mock_client, json_bytes
 from vpbx_mock.app import ADD_PATH, create_app
-from vpbx_mock.store import NumberStore
+from vpbx_mock.store import ANY, NumberStore
 
 
 @pytest.fixture(params=["memory", "file"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[NumberStore]:
     # "file" is a real WAL database, as `make mock` uses.
     database = ":memory:" if request.param == "memory" else str(tmp_path / "mock.sqlite3")
-    store = NumberStore.open(database)
+    store = NumberStore.open(database, connectable=ANY)
     yield store
     store.close()
 

@@ -12,7 +12,8 @@ from tests.contract_data import seed_request
 from tests.mock_client import assert_error, assert_virtual_number, json_bytes
 from vpbx_suite.mock_process import running_mock, start_mock
 from vpbx_mock.app import ADD_PATH
-from vpbx_mock.store import NumberStore
+from vpbx_mock.operations import operations
+from vpbx_mock.store import ANY, NumberStore
 
 pytestmark = pytest.mark.slow
 
@@ -32,9 +33,9 @@ def database(tmp_path: Path) -> Path:
 
 
 def test_numbers_and_ids_survive_a_restart(database):
-    with running_mock(database, {"API_TOKEN": TOKEN}) as mock:
+    with running_mock(database, {"API_TOKEN": TOKEN, "MOCK_CONNECTABLE": "any"}) as mock:
         ids = [assert_virtual_number(add(mock.base_url, number))["id"] for number in NUMBERS]
-    with running_mock(database, {"API_TOKEN": TOKEN}) as mock:
+    with running_mock(database, {"API_TOKEN": TOKEN, "MOCK_CONNECTABLE": "any"}) as mock:
         for number in NUMBERS:
             assert_error(add(mock.base_url, number), 409, "duplicate_number", "number")
         assert assert_virtual_number(add(mock.base_url, "79161234569"))["id"] > max(ids)
@@ -42,14 +43,14 @@ def test_numbers_and_ids_survive_a_restart(database):
 
 def test_an_acknowledged_add_survives_kill_9(database):
     # README: a commit is in the write-ahead log before the answer is sent.
-    mock = start_mock(database, {"API_TOKEN": TOKEN})
+    mock = start_mock(database, {"API_TOKEN": TOKEN, "MOCK_CONNECTABLE": "any"})
     try:
         for number in NUMBERS:
             assert_virtual_number(add(mock.base_url, number))
         assert mock.stop(signal.SIGKILL) == -signal.SIGKILL
     finally:
         mock.close()
-    store = NumberStore.open(str(database))
+    store = NumberStore.open(str(database), connectable=ANY)
     try:
         assert store.count() == len(NUMBERS)
         assert all(store.get(number) is not None for number in NUMBERS)
@@ -58,7 +59,7 @@ def test_an_acknowledged_add_survives_kill_9(database):
 
 
 def test_sigterm_stops_it_after_a_graceful_shutdown(database):
-    mock = start_mock(database, {"API_TOKEN": TOKEN})
+    mock = start_mock(database, {"API_TOKEN": TOKEN, "MOCK_CONNECTABLE": "any"})
     try:
         assert_virtual_number(add(mock.base_url, NUMBERS[0]))
         # uvicorn shuts down, then re-raises SIGTERM, so the status is "killed by SIGTERM".
@@ -72,7 +73,7 @@ def test_sigterm_stops_it_after_a_graceful_shutdown(database):
 
 
 def test_ctrl_c_stops_it_with_status_0(database):
-    mock = start_mock(database, {"API_TOKEN": TOKEN})
+    mock = start_mock(database, {"API_TOKEN": TOKEN, "MOCK_CONNECTABLE": "any"})
     try:
         assert_virtual_number(add(mock.base_url, NUMBERS[0]))
         assert mock.stop(signal.SIGINT) == 0
@@ -82,10 +83,13 @@ def test_ctrl_c_stops_it_with_status_0(database):
 
 
 def test_startup_prints_the_url_and_the_default_token(database):
-    mock = start_mock(database, {"API_TOKEN": None})
+    mock = start_mock(database, {"API_TOKEN": None, "MOCK_CONNECTABLE": "any"})
     try:
         output = mock.output()
-        assert f"{mock.base_url}{ADD_PATH}" in output
+        for operation in operations().values():  # the six operations, each with its URL
+            assert f"{operation.method:6} {mock.base_url}{operation.path}" in output
+            assert operation.operation_id in output
+        assert "MOCK_CONNECTABLE=any" in output
         assert "local-dev-token" in output
         assert str(database) in output
         assert_virtual_number(add(mock.base_url, NUMBERS[0], token="local-dev-token"))
@@ -96,7 +100,7 @@ def test_startup_prints_the_url_and_the_default_token(database):
 
 def test_a_custom_token_is_never_printed(database):
     # Access log on: request lines are logged, Authorization headers must not be.
-    mock = start_mock(database, {"API_TOKEN": TOKEN, "MOCK_ACCESS_LOG": "1"})
+    mock = start_mock(database, {"API_TOKEN": TOKEN, "MOCK_ACCESS_LOG": "1", "MOCK_CONNECTABLE": "any"})
     try:
         assert f"{mock.base_url}{ADD_PATH}" in mock.output()
         assert_virtual_number(add(mock.base_url, NUMBERS[0]))

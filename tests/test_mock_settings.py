@@ -5,17 +5,19 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+import uvicorn
 
 from vpbx_mock.__main__ import main
 from vpbx_mock.settings import LOCAL_DEFAULT_TOKEN, Settings
 
 ALL_SET = {"HOST": "0.0.0.0", "PORT": "9000", "API_TOKEN": "s3cret",
-           "MOCK_DB": "/tmp/numbers.sqlite3", "MOCK_ACCESS_LOG": "0"}
+           "MOCK_DB": "/tmp/numbers.sqlite3", "MOCK_ACCESS_LOG": "0", "MOCK_CONNECTABLE": "any"}
 # The defaults README documents, by Settings field.
 DEFAULTS = {"host": "127.0.0.1", "port": 8080, "token": "local-dev-token",
-            "database": ".data/mock.sqlite3", "access_log": True}
+            "database": ".data/mock.sqlite3", "access_log": True,
+            "connectable": {"pool_size": 5000, "any_number": False}}
 FIELD_OF = {"HOST": "host", "PORT": "port", "API_TOKEN": "token", "MOCK_DB": "database",
-            "MOCK_ACCESS_LOG": "access_log"}
+            "MOCK_ACCESS_LOG": "access_log", "MOCK_CONNECTABLE": "connectable"}
 
 
 def test_defaults():
@@ -28,15 +30,17 @@ def test_defaults():
 def test_every_setting_is_read():
     settings = Settings.from_environment(ALL_SET)
     assert dataclasses.asdict(settings) == {"host": "0.0.0.0", "port": 9000, "token": "s3cret",
-                                            "database": "/tmp/numbers.sqlite3", "access_log": False}
+                                            "database": "/tmp/numbers.sqlite3", "access_log": False,
+                                            "connectable": {"pool_size": 5000, "any_number": True}}
     assert not settings.uses_default_token
 
 
 @pytest.mark.parametrize("name", ALL_SET)
 def test_an_empty_value_counts_as_unset(name):
-    # `make mock PORT=` passes PORT="" to the process.
-    settings = Settings.from_environment({**ALL_SET, name: ""})
-    expected = {**dataclasses.asdict(Settings.from_environment(ALL_SET)),
+    # `make mock PORT=` passes PORT="" to the process. (HOST stays loopback: an unset
+    # API_TOKEN on 0.0.0.0 is refused, see the protected-mode tests.)
+    settings = Settings.from_environment({**ALL_SET, "HOST": "127.0.0.2", name: ""})
+    expected = {**dataclasses.asdict(Settings.from_environment({**ALL_SET, "HOST": "127.0.0.2"})),
                 FIELD_OF[name]: DEFAULTS[FIELD_OF[name]]}
     assert dataclasses.asdict(settings) == expected
 
@@ -79,3 +83,55 @@ def test_the_process_refuses_an_invalid_port_with_status_2(monkeypatch, capsys):
     monkeypatch.setenv("MOCK_DB", ":memory:")
     assert main() == 2  # before opening a database or a socket
     assert "PORT" in capsys.readouterr().err
+
+
+# --- MOCK_CONNECTABLE (D20) ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("value", "pool_size", "any_number"), [
+    ("any", 5000, True), ("ANY", 5000, True), ("0", 0, False), ("300", 300, False),
+    ("1000000", 1_000_000, False), ("", 5000, False),
+])
+def test_mock_connectable_is_a_pool_size_or_any(value, pool_size, any_number):
+    connectable = Settings.from_environment({"MOCK_CONNECTABLE": value}).connectable
+    assert (connectable.pool_size, connectable.any_number) == (pool_size, any_number)
+
+
+@pytest.mark.parametrize("value", ["some", "-1", "1.5", "1000001", "\u00b2", "0x10"])
+def test_an_invalid_mock_connectable_raises_value_error(value):
+    with pytest.raises(ValueError, match="MOCK_CONNECTABLE"):
+        Settings.from_environment({"MOCK_CONNECTABLE": value})
+
+
+# --- protected mode: the published token only on loopback --------------------------------------
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.10", "example.org", "10.0.0.1"])
+@pytest.mark.parametrize("token", [None, LOCAL_DEFAULT_TOKEN], ids=["unset", "set to the default"])
+def test_the_default_token_on_a_reachable_address_is_refused(host, token):
+    environ = {"HOST": host} if token is None else {"HOST": host, "API_TOKEN": token}
+    with pytest.raises(ValueError, match="API_TOKEN"):
+        Settings.from_environment(environ)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost", "LOCALHOST"])
+def test_the_default_token_on_loopback_is_accepted(host):
+    assert Settings.from_environment({"HOST": host}).uses_default_token
+
+
+def test_a_token_of_ones_own_may_listen_anywhere():
+    assert Settings.from_environment({"HOST": "0.0.0.0", "API_TOKEN": "s3cret"}).host == "0.0.0.0"
+
+
+def test_the_process_refuses_protected_mode_with_status_2_and_one_line(monkeypatch, capsys):
+    monkeypatch.setenv("HOST", "0.0.0.0")
+    monkeypatch.delenv("API_TOKEN", raising=False)
+    monkeypatch.setenv("MOCK_DB", ":memory:")
+
+    def serve(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the mock started serving")
+
+    monkeypatch.setattr(uvicorn, "run", serve)
+    assert main() == 2  # before opening a database or a socket
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and "set API_TOKEN" in lines[0] and "0.0.0.0" in lines[0]

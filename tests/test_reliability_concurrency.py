@@ -34,7 +34,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def mock(database: Path) -> Iterator[MockProcess]:
-    with running_mock(database, {"API_TOKEN": TOKEN}) as process:
+    with running_mock(database, {"API_TOKEN": TOKEN, "MOCK_CONNECTABLE": "any"}) as process:
         yield process
         process.stop()
         assert "Traceback" not in process.output()

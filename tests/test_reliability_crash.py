@@ -71,7 +71,7 @@ def acknowledged_count(clients: list[Client]) -> int:
 
 def test_kill_9_under_load_loses_no_acknowledged_add(tmp_path: Path):
     database = tmp_path / "mock.sqlite3"
-    mock = start_mock(database, {"API_TOKEN": TOKEN})
+    mock = start_mock(database, {"API_TOKEN": TOKEN, "MOCK_CONNECTABLE": "any"})
     try:
         clients = [Client(mock.base_url, prefix) for prefix in range(CLIENTS)]
         threads = [threading.Thread(target=client.run, daemon=True) for client in clients]
@@ -107,7 +107,7 @@ def test_kill_9_under_load_loses_no_acknowledged_add(tmp_path: Path):
     assert in_flight_at_kill >= 1
     assert any(error != "ConnectError" for error in lost.values()), lost
 
-    with running_mock(database, {"API_TOKEN": TOKEN}) as mock:
+    with running_mock(database, {"API_TOKEN": TOKEN, "MOCK_CONNECTABLE": "any"}) as mock:
         assert integrity_check(database) == "ok"
         stored = stored_ids(database)
         missing = sorted(set(acknowledged) - set(stored))

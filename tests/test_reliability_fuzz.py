@@ -325,7 +325,7 @@ def problems_with(case: Case, response: RawResponse | None | ServerSentGarbage) 
 
 @pytest.fixture
 def mock(tmp_path: Path) -> Iterator[MockProcess]:
-    with running_mock(tmp_path / "mock.sqlite3", {"API_TOKEN": TOKEN}) as process:
+    with running_mock(tmp_path / "mock.sqlite3", {"API_TOKEN": TOKEN, "MOCK_CONNECTABLE": "any"}) as process:
         yield process
 
 

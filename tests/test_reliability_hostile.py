@@ -65,7 +65,7 @@ MALFORMED_BODIES = [
 
 @pytest.fixture
 def mock(tmp_path: Path) -> Iterator[MockProcess]:
-    with running_mock(tmp_path / "mock.sqlite3", {"API_TOKEN": TOKEN}) as process:
+    with running_mock(tmp_path / "mock.sqlite3", {"API_TOKEN": TOKEN, "MOCK_CONNECTABLE": "any"}) as process:
         yield process
 
 

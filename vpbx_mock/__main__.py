@@ -1,19 +1,15 @@
 """`python -m vpbx_mock` (`make mock`): serve the mock in the foreground until Ctrl-C.
 
 Settings (environment): HOST, PORT (127.0.0.1:8080), API_TOKEN, MOCK_DB (a file, or
-":memory:"), MOCK_ACCESS_LOG (1; 0 to silence the per-request log).
+":memory:"), MOCK_ACCESS_LOG (1; 0 to silence the per-request log), MOCK_CONNECTABLE (the
+size of the connectable pool, 5000, or "any").
 """
 
 from __future__ import annotations
 
 import sys
 
-import uvicorn
-
-from vpbx_mock.app import ADD_PATH, create_app
-from vpbx_mock.regions import region_for
 from vpbx_mock.settings import Settings
-from vpbx_mock.store import NumberStore
 
 
 def main() -> int:
@@ -22,11 +18,27 @@ def main() -> int:
     except ValueError as error:
         print(f"vpbx_mock: {error}", file=sys.stderr)
         return 2
-    store = NumberStore.open(settings.database)
+    # Imported only once the settings are sound: a refusal answers at once.
+    import uvicorn
+
+    from vpbx_mock.app import create_app
+    from vpbx_mock.operations import operations
+    from vpbx_mock.regions import region_for
+    from vpbx_mock.store import NumberStore
+
     region_for("74991234567")  # load the geocoder's data now, not on the first request
+    store = NumberStore.open(settings.database, settings.connectable)
     base_url = f"http://{settings.host}:{settings.port}"
-    print(f"vpbx mock: POST {base_url}{ADD_PATH}", flush=True)
+    for operation in operations().values():
+        print(f"vpbx mock: {operation.method:6} {base_url}{operation.path}"
+              f"  ({operation.operation_id})", flush=True)
     print(f"vpbx mock: database {settings.database}", flush=True)
+    if settings.connectable.any_number:
+        print("vpbx mock: MOCK_CONNECTABLE=any: every valid number may be added", flush=True)
+    else:
+        print(f"vpbx mock: only numbers of the connectable listing may be added"
+              f" (pool of {settings.connectable.pool_size} on a new database;"
+              " MOCK_CONNECTABLE=any accepts every valid number)", flush=True)
     if settings.uses_default_token:
         print(f"vpbx mock: send 'Authorization: {settings.token}' (the documented local default;"
               " set API_TOKEN to change it)", flush=True)

@@ -1,15 +1,22 @@
-"""The ASGI application: POST /numbers/unconfirmed, as openapi/openapi.yaml describes it.
+"""The ASGI application: every operation of openapi/openapi.yaml, served from one NumberStore.
+
+Routes, parameters and request schemas are read from the document (vpbx_mock.operations);
+this module holds what the document cannot say: what each operation does with the store.
 
 Checks run in this order, each answering with a JSON error: route (404, 405), token (401),
-media type (415), size (413), JSON syntax (400), request schema (400), duplicate (409).
+path and query parameters (400), media type (415), size (413), JSON syntax (400), request
+schema (400), body id equal to the path id (400), existence (404), duplicate (409),
+connectable (422).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hmac
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from http import HTTPStatus
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -17,16 +24,26 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from generated.models import VirtualNumber
 from vpbx_mock.body import check_media_type, parse_json, read_limited
 from vpbx_mock.errors import ApiError, error_response
+from vpbx_mock.operations import Operation, operations
+from vpbx_mock.records import connectable_number, deleted_number, edited_number, virtual_number
 from vpbx_mock.regions import region_for
 from vpbx_mock.settings import MAX_BODY_BYTES
-from vpbx_mock.store import DuplicateNumber, NumberStore, StoredNumber
-from vpbx_mock.validation import validation_error
+from vpbx_mock.store import SQLITE_MAX_INTEGER, DuplicateNumber, NotConnectable, NumberStore
 
-ADD_PATH = "/numbers/unconfirmed"
+ADD_PATH = operations()["addMobileNumber"].path
 NEW_NUMBER_STATE = "activation"  # the state of the provider's example answer (D2)
+
+
+@dataclass(frozen=True)
+class Call:
+    """A request that passed every generic check: its parameters and its body, validated."""
+    params: dict[str, Any]
+    body: Any
+
+
+Handler = Callable[[Call], Response]
 
 
 def _presented_token(request: Request) -> bytes | None:
@@ -42,35 +59,106 @@ def _presented_token(request: Request) -> bytes | None:
     return value.encode("latin-1")
 
 
-def virtual_number(stored: StoredNumber) -> dict[str, object]:
-    """The response body, built through the generated model so it cannot leave the contract."""
-    record = VirtualNumber(
-        number=stored.number,
-        comment=stored.comment,
-        type=stored.type,
-        purpose=stored.purpose,
-        scenario_id=None,
-        group_scenario_id=None,
-        group_id=None,
-        is_scenario_active=None,
-        is_group_scenario_active=None,
-        id=stored.id,
-        state=stored.state,
-        reason=None,
-        from_redirect_numbers=None,
-        employee_id=None,
-        dgn_number=stored.dgn_number,
-        region_name=stored.region_name,
-        redirect_number=None,
-    )
-    return record.model_dump(mode="json")
+def _not_found(id: int) -> ApiError:
+    return ApiError(404, "not_found", f"No virtual number with id {id}.", field="id")
+
+
+def _handlers(store: NumberStore) -> dict[str, Handler]:
+    """operationId -> what it does with the store (the body and parameters are valid here)."""
+
+    def list_connectable(call: Call) -> Response:
+        return JSONResponse([connectable_number(entry) for entry in store.connectable()])
+
+    def add(call: Call) -> Response:
+        body = call.body
+        try:
+            stored = store.add(number=body["number"], dgn_number=body["dgn_number"],
+                               purpose=body["purpose"], comment=body.get("comment"),
+                               type=body["type"], state=NEW_NUMBER_STATE,
+                               region_name=region_for(body["dgn_number"]))
+        except DuplicateNumber:
+            raise ApiError(409, "duplicate_number",
+                           f"The number {body['number']} has already been added.",
+                           field="number") from None
+        except NotConnectable:
+            raise ApiError(422, "number_not_connectable",
+                           f"The number {body['number']} is not offered for connection"
+                           " (see GET /numbers/def-virtual-number-capacity).",
+                           field="number") from None
+        return JSONResponse(virtual_number(stored), status_code=201)
+
+    def list_numbers(call: Call) -> Response:
+        return JSONResponse([virtual_number(stored) for stored in store.all(call.params.get("type"))])
+
+    def get(call: Call) -> Response:
+        stored = store.by_id(call.params["id"])
+        if stored is None:
+            raise _not_found(call.params["id"])
+        return JSONResponse(virtual_number(stored))
+
+    def edit(call: Call) -> Response:
+        id, body = call.params["id"], call.body
+        if body["id"] != id:  # D26: JSON Schema cannot compare the body with the path
+            raise ApiError(400, "validation_failed",
+                           f"id: the body's id {body['id']} is not the path's id {id}", field="id")
+        # The schema's oneOf lets employee_id in only with purpose employee; any other
+        # purpose therefore clears it (D27). int(): JSON Schema counts 5.0 as an integer.
+        employee_id = body.get("employee_id")
+        edited = store.edit(id, purpose=body["purpose"],
+                            employee_id=None if employee_id is None else int(employee_id),
+                            comment=body.get("comment"), keep_comment="comment" not in body)
+        if edited is None:
+            raise _not_found(id)
+        return JSONResponse(edited_number(edited))
+
+    def delete(call: Call) -> Response:
+        if not store.delete(call.params["id"]):
+            raise _not_found(call.params["id"])
+        return JSONResponse(deleted_number(call.params["id"]))
+
+    return {"listConnectableMobileNumbers": list_connectable, "addMobileNumber": add,
+            "listVirtualNumbers": list_numbers, "getVirtualNumber": get,
+            "editMobileNumber": edit, "deleteVirtualNumber": delete}
+
+
+def _parameters(request: Request, operation: Operation) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for parameter in operation.parameters:
+        if parameter.location == "path":
+            params[parameter.name] = parameter.parse(request.path_params[parameter.name])
+            continue
+        values = request.query_params.getlist(parameter.name)  # other names are ignored (D22)
+        if len(values) > 1:
+            raise ApiError(400, "validation_failed",
+                           f"{parameter.name}: given {len(values)} times; give it once",
+                           field=parameter.name)
+        if values:
+            params[parameter.name] = parameter.parse(values[0])
+        elif parameter.required:
+            raise ApiError(400, "validation_failed", f"{parameter.name}: is required",
+                           field=parameter.name)
+    return params
+
+
+def _integer_out_of_range(body: Any) -> ApiError | None:
+    """A schema-valid integer SQLite cannot store (beyond 64 bits) is refused, not a 500."""
+    if isinstance(body, dict):
+        for name, value in body.items():
+            if isinstance(value, int) and not -SQLITE_MAX_INTEGER - 1 <= value <= SQLITE_MAX_INTEGER:
+                return ApiError(400, "validation_failed",
+                                f"{name}: {value} is out of this server's 64-bit integer range",
+                                field=name)
+    return None
 
 
 def create_app(store: NumberStore, token: str, *, max_body_bytes: int = MAX_BODY_BYTES,
                close_store_on_shutdown: bool = False) -> Starlette:
-    """The application. With close_store_on_shutdown the server's shutdown closes the store
-    (uvicorn re-raises SIGTERM after shutting down, so code after it never runs)."""
+    """The application. The store's connectable policy (NumberStore.open(..., connectable=))
+    decides which numbers may be added. With close_store_on_shutdown the server's shutdown
+    closes the store (uvicorn re-raises SIGTERM after shutting down, so code after it never
+    runs)."""
     expected_token = token.encode("utf-8")
+    handlers = _handlers(store)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -78,36 +166,44 @@ def create_app(store: NumberStore, token: str, *, max_body_bytes: int = MAX_BODY
         if close_store_on_shutdown:
             store.close()
 
-    async def add_mobile_number(request: Request) -> Response:
+    async def serve(request: Request, operation: Operation, handler: Handler) -> Response:
         presented = _presented_token(request)
         if presented is None or not hmac.compare_digest(presented, expected_token):
             raise ApiError(401, "unauthorized",
                            "Missing or invalid API token in the Authorization header.")
-        check_media_type(request)
-        try:
-            raw = await read_limited(request, max_body_bytes)
-        except ClientDisconnect:
-            # Nobody will read this answer; it only ends the request quietly.
-            raise ApiError(400, "malformed_json", "The client left before sending the whole body.") from None
-        body = parse_json(raw)
-        problem = validation_error(body)
-        if problem is not None:
-            raise problem
-        try:
-            stored = store.add(
-                number=body["number"],
-                dgn_number=body["dgn_number"],
-                purpose=body["purpose"],
-                comment=body.get("comment"),
-                type=body["type"],
-                state=NEW_NUMBER_STATE,
-                region_name=region_for(body["dgn_number"]),
-            )
-        except DuplicateNumber:
-            raise ApiError(409, "duplicate_number",
-                           f"The number {body['number']} has already been added.",
-                           field="number") from None
-        return JSONResponse(virtual_number(stored), status_code=201)
+        params = _parameters(request, operation)
+        body = None
+        if operation.body is not None:
+            check_media_type(request)
+            try:
+                raw = await read_limited(request, max_body_bytes)
+            except ClientDisconnect:
+                # Nobody will read this answer; it only ends the request quietly.
+                raise ApiError(400, "malformed_json",
+                               "The client left before sending the whole body.") from None
+            body = parse_json(raw)
+            problem = operation.body_error(body) or _integer_out_of_range(body)
+            if problem is not None:
+                raise problem
+        return handler(Call(params, body))
+
+    def path_endpoint(by_method: dict[str, tuple[Operation, Handler]]
+                      ) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            operation, handler = by_method[request.method]
+            return await serve(request, operation, handler)
+        return endpoint
+
+    by_path: dict[str, dict[str, tuple[Operation, Handler]]] = {}
+    for operation_id, operation in operations().items():
+        if operation_id not in handlers:
+            raise LookupError(f"the document has {operation_id}, which the mock does not serve")
+        by_path.setdefault(operation.path, {})[operation.method] = (operation, handlers[operation_id])
+    routes = []
+    for path, by_method in by_path.items():
+        route = Route(path, path_endpoint(by_method), methods=list(by_method))
+        route.methods.discard("HEAD")  # Starlette adds HEAD to GET; the document does not
+        routes.append(route)
 
     async def api_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, ApiError)
@@ -126,7 +222,6 @@ def create_app(store: NumberStore, token: str, *, max_body_bytes: int = MAX_BODY
         # A bug, never an answer to input. Keep it JSON and without a stack trace.
         return error_response(ApiError(500, "internal_error", "Unexpected server error."))
 
-    routes = [Route(ADD_PATH, add_mobile_number, methods=["POST"])]
     app = Starlette(
         routes=routes,
         exception_handlers={ApiError: api_error, HTTPException: http_error,

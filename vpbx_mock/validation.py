@@ -1,25 +1,21 @@
-"""Validate a request body against AddMobileNumberRequest, read from the OpenAPI document.
+"""Validate a value against a schema of the OpenAPI document, and name the property at fault.
 
 There is no second, hand-written schema: whatever the document accepts, the mock accepts.
 """
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Iterable
 from typing import Any
 
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
 from vpbx_mock.errors import ApiError
-from vpbx_spec.document import bundled_schemas
 
-REQUEST_SCHEMA = "AddMobileNumberRequest"
-
-
-@functools.cache
-def _request_validator() -> jsonschema.Draft202012Validator:
-    return bundled_schemas().component(REQUEST_SCHEMA)
+# Keywords that tell oneOf branches apart: a branch whose const/enum/type the value breaks is
+# the branch the client did not mean (D27: purpose "employee" selects EditToEmployee).
+_BRANCH_SELECTORS = frozenset({"const", "enum", "type"})
 
 
 def _field_at_fault(error: ValidationError) -> str | None:
@@ -37,9 +33,39 @@ def _field_at_fault(error: ValidationError) -> str | None:
     return None
 
 
-def validation_error(value: Any) -> ApiError | None:
+def _is_top_level_choice(error: ValidationError) -> bool:
+    return error.validator in ("oneOf", "anyOf") and not error.absolute_path and bool(error.context)
+
+
+def _closest_branch(error: ValidationError) -> ValidationError:
+    """For a failed oneOf/anyOf at the top, the most telling error of the nearest branch."""
+    while _is_top_level_choice(error):
+        branches: dict[Any, list[ValidationError]] = {}
+        for sub in error.context:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+
+        def distance(errors: list[ValidationError]) -> tuple[int, int]:
+            selectors = sum(1 for sub in errors if sub.validator in _BRANCH_SELECTORS)
+            return selectors, len(errors)
+
+        nearest = min(branches.values(), key=distance)  # ties: the first branch written
+        error = best_match(nearest) or nearest[0]
+    return error
+
+
+def first_error(errors: Iterable[ValidationError]) -> ValidationError | None:
+    """The error to report. best_match alone would pick a oneOf's branch by error depth
+    ("employee" is not one of [company, not_specified]) instead of the branch meant."""
+    found = list(errors)
+    for error in found:
+        if _is_top_level_choice(error):
+            return _closest_branch(error)
+    return best_match(found)
+
+
+def body_error(validator: jsonschema.Draft202012Validator, value: Any) -> ApiError | None:
     """The ApiError (400, validation_failed) for an invalid body, or None if it is valid."""
-    error = best_match(_request_validator().iter_errors(value))
+    error = first_error(validator.iter_errors(value))
     if error is None:
         return None
     if not isinstance(value, dict):
@@ -48,3 +74,11 @@ def validation_error(value: Any) -> ApiError | None:
     message = f"{field}: {error.message}" if field and error.absolute_path else error.message
     return ApiError(400, "validation_failed", message, field=field)
 
+
+def parameter_error(validator: jsonschema.Draft202012Validator, name: str,
+                    value: Any) -> ApiError | None:
+    """The ApiError (400, validation_failed, field=name) for an invalid parameter value."""
+    error = first_error(validator.iter_errors(value))
+    if error is None:
+        return None
+    return ApiError(400, "validation_failed", f"{name}: {error.message}", field=name)
