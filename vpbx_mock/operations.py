@@ -10,11 +10,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import jsonschema
-
 from vpbx_mock.errors import ApiError, shorten
 from vpbx_mock.store import SQLITE_MAX_INTEGER
-from vpbx_mock.validation import body_error, parameter_error
+from vpbx_mock.validation import SchemaValidator, body_error, parameter_error
 from vpbx_spec.document import DocumentSchemas, bundled_schemas, escape_pointer_token
 from vpbx_spec.walk import iter_operations
 
@@ -28,7 +26,7 @@ class Parameter:
     name: str
     location: str  # "path" or "query"
     required: bool
-    validator: jsonschema.Draft202012Validator
+    validator: SchemaValidator
     integer: bool  # the schema is an integer: the text of the URL is read as one
 
     def parse(self, text: str) -> Any:
@@ -54,7 +52,7 @@ class Operation:
     method: str  # "GET", "POST", ...
     path: str  # the document's path template, e.g. "/numbers/virtual-number/{id}"
     parameters: tuple[Parameter, ...]
-    body: jsonschema.Draft202012Validator | None  # the application/json request schema
+    body: SchemaValidator | None  # the application/json request schema
 
     def path_parameter(self, name: str) -> Parameter:
         return next(p for p in self.parameters if p.location == "path" and p.name == name)
@@ -90,11 +88,11 @@ def _parameter(schemas: DocumentSchemas, node: Any, pointer: str) -> Parameter:
     integer = types == "integer" or (isinstance(types, list) and "integer" in types)
     return Parameter(name=parameter["name"], location=parameter["in"],
                      required=bool(parameter.get("required")),
-                     validator=schemas.validator_at(pointer + "/schema"), integer=integer)
+                     validator=SchemaValidator(schemas, pointer + "/schema"), integer=integer)
 
 
 def _body(schemas: DocumentSchemas, operation: dict[str, Any],
-          pointer: str) -> jsonschema.Draft202012Validator | None:
+          pointer: str) -> SchemaValidator | None:
     request_body = operation.get("requestBody")
     if request_body is None:
         return None
@@ -102,8 +100,7 @@ def _body(schemas: DocumentSchemas, operation: dict[str, Any],
     content = schemas.resolve(request_body)["content"]
     if JSON_MEDIA_TYPE not in content:
         raise ValueError(f"{pointer}: the mock serves only {JSON_MEDIA_TYPE} bodies")
-    return schemas.validator_at(
-        f"{pointer}/content/{escape_pointer_token(JSON_MEDIA_TYPE)}/schema")
+    return SchemaValidator(schemas, f"{pointer}/content/{escape_pointer_token(JSON_MEDIA_TYPE)}/schema")
 
 
 @functools.cache

@@ -1,17 +1,26 @@
 """Validate a value against a schema of the OpenAPI document, and name the property at fault.
 
 There is no second, hand-written schema: whatever the document accepts, the mock accepts.
+A value is first checked by jsonschema-rs (compiled, about 20x faster); only when it says
+"invalid" does jsonschema (the reference implementation) look again, for the verdict and the
+message. The answer is therefore always jsonschema's, as long as jsonschema-rs never accepts
+what jsonschema rejects: tests/test_mock_validator_differential.py checks that over tens of
+thousands of generated bodies (it rejects some valid ones, e.g. integers beyond 64 bits; those
+only take the slow path).
 """
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Iterable
 from typing import Any
 
 import jsonschema
+import jsonschema_rs
 from jsonschema.exceptions import ValidationError, best_match
 
 from vpbx_mock.errors import ApiError
+from vpbx_spec.document import DocumentSchemas
 
 # Keywords that tell oneOf branches apart: a branch whose const/enum/type the value breaks is
 # the branch the client did not mean (D27: purpose "employee" selects EditToEmployee).
@@ -63,7 +72,30 @@ def first_error(errors: Iterable[ValidationError]) -> ValidationError | None:
     return best_match(found)
 
 
-def body_error(validator: jsonschema.Draft202012Validator, value: Any) -> ApiError | None:
+class SchemaValidator:
+    """The schema at a JSON Pointer of the document, compiled twice: fast, and reference."""
+
+    def __init__(self, schemas: DocumentSchemas, pointer: str) -> None:
+        self.pointer = pointer
+        self.reference = schemas.validator_at(pointer)
+        # The whole document is the root, so that its "#/components/..." references resolve;
+        # the pointer is a URI fragment there ("{id}" percent-encoded).
+        fragment = urllib.parse.quote(pointer, safe="/~-._")
+        self.compiled = jsonschema_rs.Draft202012Validator({**schemas.document, "$ref": "#" + fragment})
+
+    def iter_errors(self, value: Any) -> Iterable[ValidationError]:
+        try:
+            if self.compiled.is_valid(value):
+                return ()
+        except (ValueError, TypeError, OverflowError):  # a value it cannot convert: ask jsonschema
+            pass
+        return self.reference.iter_errors(value)
+
+
+Validator = SchemaValidator | jsonschema.Draft202012Validator
+
+
+def body_error(validator: Validator, value: Any) -> ApiError | None:
     """The ApiError (400, validation_failed) for an invalid body, or None if it is valid."""
     error = first_error(validator.iter_errors(value))
     if error is None:
@@ -75,7 +107,7 @@ def body_error(validator: jsonschema.Draft202012Validator, value: Any) -> ApiErr
     return ApiError(400, "validation_failed", message, field=field)
 
 
-def parameter_error(validator: jsonschema.Draft202012Validator, name: str,
+def parameter_error(validator: Validator, name: str,
                     value: Any) -> ApiError | None:
     """The ApiError (400, validation_failed, field=name) for an invalid parameter value."""
     error = first_error(validator.iter_errors(value))
