@@ -43,10 +43,11 @@ class WriteBudget:
     spent: int = 0
     left_out: dict[str, int] = field(default_factory=dict)  # check -> requests not sent
 
-    def take(self) -> bool:
-        if self.limit is not None and self.spent >= self.limit:
+    def take(self, writes: int = 1) -> bool:
+        """Spend `writes` at once, or nothing: a test that needs more than is left is not run."""
+        if self.limit is not None and self.spent + writes > self.limit:
             return False
-        self.spent += 1
+        self.spent += writes
         return True
 
     def refuse(self, check: str) -> None:

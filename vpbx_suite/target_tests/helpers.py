@@ -27,10 +27,9 @@ def fresh_body(run: SuiteRun, example: str = "seed") -> dict[str, Any]:
 
 def spend_write(run: SuiteRun, check: str, writes: int = 1) -> None:
     """Take `writes` from the budget, or skip the test (reported at the end of the run)."""
-    for _ in range(writes):
-        if not run.budget.take():
-            run.budget.refuse(check)
-            pytest.skip(f"write budget (MAX_WRITES) spent: {check} not run")
+    if not run.budget.take(writes):
+        run.budget.refuse(check)
+        pytest.skip(f"write budget (MAX_WRITES) spent: {check} not run")
 
 
 def assert_added(api: TargetApi, body: dict[str, Any], why: str) -> httpx.Response:
