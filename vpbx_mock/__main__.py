@@ -21,6 +21,7 @@ def main() -> int:
     # Imported only once the settings are sound: a refusal answers at once.
     import uvicorn
 
+    from vpbx_mock.access_log import AccessLog
     from vpbx_mock.app import create_app
     from vpbx_mock.operations import operations
     from vpbx_mock.regions import region_for
@@ -46,8 +47,10 @@ def main() -> int:
         print("vpbx mock: send 'Authorization: <the value of API_TOKEN>'", flush=True)
     print("vpbx mock: Ctrl-C stops it", flush=True)
     app = create_app(store, settings.token, close_store_on_shutdown=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, loop="uvloop", http="httptools",
-                access_log=settings.access_log, server_header=False, log_level="info")
+    # Our own access log: the same line as uvicorn's, buffered (vpbx_mock.access_log).
+    served = AccessLog(app) if settings.access_log else app
+    uvicorn.run(served, host=settings.host, port=settings.port, loop="uvloop", http="httptools",
+                access_log=False, server_header=False, log_level="info")
     return 0
 
 
