@@ -282,6 +282,22 @@ def _body_edges(operation: OperationFacts) -> Iterator[Edge]:
     yield make("a body of 100 KiB", lambda body: as_json({**body, "padding": "x" * 100 * 1024}))
 
 
+def _surrogate_edges(operation: OperationFacts, base_name: str, base: Body,
+                     validator: jsonschema.Draft202012Validator) -> Iterator[Edge]:
+    """An unpaired surrogate escape inside a property the schema accepts it in (D18: 400).
+
+    "an unpaired surrogate escape" above puts it in an unknown property, which the schema
+    refuses anyway; here only the surrogate is wrong, so a server that skips the check stores
+    text that has no UTF-8 encoding (or fails with a 5xx).
+    """
+    for name, value in base.items():
+        if isinstance(value, str) and validator.is_valid({**base, name: value + "\ud800"}):
+            yield Edge(operation.operation_id, "malformed bodies", f"{name}: an unpaired surrogate escape",
+                       name, lambda body, name=name: raw(json.dumps(
+                           {**body, name: str(body.get(name, "")) + "\ud800"}).encode("ascii")),
+                       False, base_name)
+
+
 def _parameter_edges(schemas: DocumentSchemas, operation: OperationFacts) -> Iterator[ParameterEdge]:
     for name, schema in operation.path_parameters.items():
         validator = jsonschema.Draft202012Validator(schema)
@@ -327,6 +343,8 @@ def catalog(schemas: DocumentSchemas) -> tuple[tuple[Edge, ...], tuple[Parameter
         for base_name, example in operation.request_examples.items():
             base = copy.deepcopy(example)
             for edge in _property_edges(facts, operation, base_name, base, validator):
+                edges.setdefault((edge.operation_id, edge.name), edge)
+            for edge in _surrogate_edges(operation, base_name, base, validator):
                 edges.setdefault((edge.operation_id, edge.name), edge)
         for edge in _body_edges(operation):
             edges.setdefault((edge.operation_id, edge.name), edge)
