@@ -10,7 +10,7 @@ READY := .venv/.ready
 NODE_TOOLS := tools/node_modules/.ready
 
 .DEFAULT_GOAL := help
-.PHONY: help venv node-tools generate check breaking docs test contract selftest bench mock clean
+.PHONY: help venv node-tools generate check breaking docs test contract selftest bench mutation mock clean
 
 help:
 	@echo "make contract   run the contract suite (against the bundled mock unless BASE_URL is set)"
@@ -22,6 +22,7 @@ help:
 	@echo "make mock       serve the reference mock on HOST:PORT (default 127.0.0.1:8080)"
 	@echo "make selftest   prove the suite: broken servers it must fail, conforming ones it must pass"
 	@echo "make bench      benchmarks: the mock against Prism, the suite's cost; writes bench/RESULTS.md"
+	@echo "make mutation   cosmic-ray over the mock in a temporary copy, make contract as the test; writes mutation/RESULTS.md"
 	@echo "make validate-traffic HAR=file.har   check recorded traffic against the contract (nothing is sent)"
 	@echo "make proxy UPSTREAM=https://... [PORT=8081]   a reverse proxy that checks live traffic"
 
@@ -64,6 +65,18 @@ selftest: $(READY) $(NODE_TOOLS)
 
 bench: $(READY) $(NODE_TOOLS)
 	$(BIN)/python -m bench
+
+# cosmic-ray and its dependencies, pinned in requirements-mutation.txt; only this target needs them.
+MUTATION_READY := .venv/.mutation-ready
+$(MUTATION_READY): $(READY) requirements-mutation.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+	  --constraint constraints.txt --requirement requirements-mutation.txt
+	touch $@
+
+# Minutes, not seconds: not part of `make test`. MUTATION=rerun runs the last session's
+# survivors again on HEAD's suite; MUTATION=report only rebuilds mutation/RESULTS.md.
+mutation: $(READY) $(MUTATION_READY)
+	$(BIN)/python -m mutation $(MUTATION)
 
 mock: $(READY)
 	$(BIN)/python -m vpbx_mock

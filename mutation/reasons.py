@@ -1,0 +1,55 @@
+"""The committed explanations of survivors (`survivors.yaml`), matched to mutants.
+
+An entry names a module, the stripped source line (not its number: the mock keeps changing and
+lines move) and optionally an operator (exact, or a glob such as `core/NumberReplacer*`):
+
+    - module: vpbx_mock/app.py
+      code: 'log.info("started on %s", url)'
+      operator: core/NumberReplacer
+      reason: error-message wording; the contract does not fix messages
+
+`reason` says why the mutant cannot change what the contract promises. `killed_by` names the
+suite change that kills it instead; if such a mutant survives, it is unexplained.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+import yaml
+
+from mutation.results import Mutant
+
+FILE = Path(__file__).resolve().parent / "survivors.yaml"
+
+
+@dataclass(frozen=True)
+class Entry:
+    module: str
+    code: str
+    operator: str | None
+    reason: str | None
+    killed_by: str | None
+
+    def matches(self, mutant: Mutant) -> bool:
+        return (mutant.module == self.module and mutant.original == self.code.strip()
+                and (self.operator is None or fnmatchcase(mutant.operator, self.operator)))
+
+
+def load(path: Path = FILE) -> list[Entry]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+    entries = []
+    for index, item in enumerate(raw or []):
+        if not (item.get("reason") or item.get("killed_by")):
+            raise ValueError(f"{path.name}: entry {index + 1} has neither reason nor killed_by")
+        entries.append(Entry(module=item["module"], code=str(item["code"]),
+                             operator=item.get("operator"), reason=item.get("reason"),
+                             killed_by=item.get("killed_by")))
+    return entries
+
+
+def explain(mutant: Mutant, entries: list[Entry]) -> Entry | None:
+    """The first entry for this mutant; the most specific ones should come first."""
+    return next((entry for entry in entries if entry.matches(mutant)), None)
