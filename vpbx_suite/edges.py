@@ -168,6 +168,9 @@ def _text_mutations(schema: dict[str, Any]) -> Iterator[tuple[str, str, Callable
             yield "length bounds", f"{high + 1} {script} characters", _const(char * (high + 1))
         pairs = "e\u0301" * (high // 2) + "e" * (high % 2)
         yield "length bounds", f"{high} code points as combining pairs", _const(pairs)
+        # Far over the bound, not just over it: error paths that quote or truncate the value
+        # (a message cut to a few hundred characters) are reached only by a long one.
+        yield "length bounds", f"{4 * high + 1} characters (far over the maximum)", _const("x" * (4 * high + 1))
     yield "length bounds", f"{low} characters (the minimum)", _const("x" * low)
     if low > 0:
         yield "length bounds", f"{low - 1} characters", _const("x" * (low - 1))
