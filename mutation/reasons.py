@@ -4,11 +4,12 @@ An entry names a module, the stripped source line (not its number: the mock keep
 lines move) and optionally an operator (exact, or a glob such as `core/NumberReplacer*`):
 
     - module: vpbx_mock/app.py
-      code: 'log.info("started on %s", url)'
+      code: 'codes = {404: "not_found", 405: "method_not_allowed"}'
       operator: core/NumberReplacer
-      reason: error-message wording; the contract does not fix messages
+      category: error detail
+      reason: the error body's code; the contract's Error is any JSON object (D10)
 
-`reason` says why the mutant cannot change what the contract promises. `killed_by` names the
+`reason` (with its `category`) says why the mutant cannot change what the contract promises. `killed_by` names the
 suite change that kills it instead; if such a mutant survives, it is unexplained.
 """
 
@@ -30,6 +31,7 @@ class Entry:
     module: str
     code: str
     operator: str | None
+    category: str | None
     reason: str | None
     killed_by: str | None
 
@@ -44,8 +46,11 @@ def load(path: Path = FILE) -> list[Entry]:
     for index, item in enumerate(raw or []):
         if not (item.get("reason") or item.get("killed_by")):
             raise ValueError(f"{path.name}: entry {index + 1} has neither reason nor killed_by")
+        if item.get("reason") and not item.get("category"):
+            raise ValueError(f"{path.name}: entry {index + 1} has a reason but no category")
         entries.append(Entry(module=item["module"], code=str(item["code"]),
-                             operator=item.get("operator"), reason=item.get("reason"),
+                             operator=item.get("operator"), category=item.get("category"),
+                             reason=item.get("reason"),
                              killed_by=item.get("killed_by")))
     return entries
 

@@ -107,19 +107,28 @@ def write() -> int:
                   for m, entry in killed_by_change]
     else:
         lines.append("None.")
+    categories = Counter(entry.category for _, entry in explained if entry is not None and entry.reason)
     lines += ["", "## Survivors", "",
-              f"{len(survivors)} survivors, {unexplained} without a reason ({UNEXPLAINED}).", ""]
+              f"{len(survivors)} survivors, {unexplained} without a reason ({UNEXPLAINED}). "
+              "Categories (defined at the top of `mutation/survivors.yaml`):", ""]
+    lines += ["| category | survivors |", "|---|---|"]
+    lines += [f"| {category} | {count} |" for category, count in categories.most_common()]
+    if unexplained:
+        lines.append(f"| {UNEXPLAINED} | {unexplained} |")
+    lines.append("")
     if survivors:
-        lines += ["| module | line | operator | mutated line | why it cannot change what the contract promises |",
-                  "|---|---|---|---|---|"]
+        lines += ["| module | line | operator | mutated line | category | why it cannot change what the contract promises |",
+                  "|---|---|---|---|---|---|"]
         for m, entry in explained:
+            category = entry.category if entry is not None and entry.reason else UNEXPLAINED
             if entry is None:
                 why = f"**{UNEXPLAINED}**"
             elif entry.reason is None:
                 why = f"**{UNEXPLAINED}**: should be killed by {entry.killed_by}"
             else:
                 why = entry.reason
-            lines.append(f"| `{m.module}` | {m.line} | {m.operator_short} | {cell(m.mutated)} | {why} |")
+            lines.append(f"| `{m.module}` | {m.line} | {m.operator_short} | {cell(m.mutated)} | "
+                         f"{category} | {why} |")
     RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"mutation: {len(survivors)} survivors, {unexplained} unexplained, {not_run} not run; "
           f"report {RESULTS.relative_to(RESULTS.parent.parent)}")
