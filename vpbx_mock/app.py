@@ -21,13 +21,19 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from vpbx_mock.body import check_media_type, parse_json, read_limited
 from vpbx_mock.errors import ApiError, error_response
 from vpbx_mock.operations import Operation, operations
-from vpbx_mock.records import connectable_number, deleted_number, edited_number, virtual_number
+from vpbx_mock.records import (
+    connectable_numbers,
+    deleted_number,
+    edited_number,
+    virtual_number,
+    virtual_numbers,
+)
 from vpbx_mock.regions import region_for
 from vpbx_mock.settings import MAX_BODY_BYTES
 from vpbx_mock.store import SQLITE_MAX_INTEGER, DuplicateNumber, NotConnectable, NumberStore
@@ -59,6 +65,11 @@ def _presented_token(request: Request) -> bytes | None:
     return value.encode("latin-1")
 
 
+def _json(body: bytes, status_code: int = 200) -> Response:
+    """A JSON answer from bytes already serialized by the generated models."""
+    return Response(body, status_code=status_code, media_type="application/json")
+
+
 def _not_found(id: int) -> ApiError:
     return ApiError(404, "not_found", f"No virtual number with id {id}.", field="id")
 
@@ -67,7 +78,7 @@ def _handlers(store: NumberStore) -> dict[str, Handler]:
     """operationId -> what it does with the store (the body and parameters are valid here)."""
 
     def list_connectable(call: Call) -> Response:
-        return JSONResponse([connectable_number(entry) for entry in store.connectable()])
+        return _json(connectable_numbers(store.connectable()))
 
     def add(call: Call) -> Response:
         body = call.body
@@ -85,16 +96,16 @@ def _handlers(store: NumberStore) -> dict[str, Handler]:
                            f"The number {body['number']} is not offered for connection"
                            " (see GET /numbers/def-virtual-number-capacity).",
                            field="number") from None
-        return JSONResponse(virtual_number(stored), status_code=201)
+        return _json(virtual_number(stored), status_code=201)
 
     def list_numbers(call: Call) -> Response:
-        return JSONResponse([virtual_number(stored) for stored in store.all(call.params.get("type"))])
+        return _json(virtual_numbers(store.all(call.params.get("type"))))
 
     def get(call: Call) -> Response:
         stored = store.by_id(call.params["id"])
         if stored is None:
             raise _not_found(call.params["id"])
-        return JSONResponse(virtual_number(stored))
+        return _json(virtual_number(stored))
 
     def edit(call: Call) -> Response:
         id, body = call.params["id"], call.body
@@ -109,12 +120,12 @@ def _handlers(store: NumberStore) -> dict[str, Handler]:
                             comment=body.get("comment"), keep_comment="comment" not in body)
         if edited is None:
             raise _not_found(id)
-        return JSONResponse(edited_number(edited))
+        return _json(edited_number(edited))
 
     def delete(call: Call) -> Response:
         if not store.delete(call.params["id"]):
             raise _not_found(call.params["id"])
-        return JSONResponse(deleted_number(call.params["id"]))
+        return _json(deleted_number(call.params["id"]))
 
     return {"listConnectableMobileNumbers": list_connectable, "addMobileNumber": add,
             "listVirtualNumbers": list_numbers, "getVirtualNumber": get,

@@ -82,9 +82,16 @@ def _refuse_constant(name: str) -> Any:
 MAX_NESTING = 100
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _refuse_deep_nesting_and_lone_surrogates(value: Any) -> None:
     # json.loads turns the escape "\ud800" into a str that has no UTF-8 encoding; it could
     # never be stored or sent back. Iterative, because the value may be deeply nested.
+    if isinstance(value, dict) and all(isinstance(item, _SCALARS) for item in value.values()):
+        # A flat object, as every valid request is: only its strings need a look.
+        _refuse_lone_surrogates(value)
+        return
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
@@ -96,6 +103,15 @@ def _refuse_deep_nesting_and_lone_surrogates(value: Any) -> None:
         elif isinstance(item, list):
             stack.extend((child, depth + 1) for child in item)
         elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise _malformed("A string holds an unpaired UTF-16 surrogate escape.") from None
+
+
+def _refuse_lone_surrogates(flat: dict[str, Any]) -> None:
+    for item in (*flat.keys(), *flat.values()):
+        if isinstance(item, str) and not item.isascii():
             try:
                 item.encode("utf-8")
             except UnicodeEncodeError:
