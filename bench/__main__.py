@@ -15,6 +15,8 @@ from pathlib import Path
 from types import FrameType
 from typing import TypeVar
 
+import httpx
+
 from bench import memory, suite_cost, throughput
 from bench.load import NumberBlocks
 from bench.machine import describe, node_executable
@@ -24,7 +26,10 @@ from bench.report import Results, console, markdown
 from bench.servers import our_mock, prism
 from bench.targets import judge
 
-STEPS = 2 * throughput.STEPS_PER_SERVER + suite_cost.STEPS + memory.STEPS
+# Adds: our mock with its log on (make mock's default) and off, Prism static and dynamic;
+# reads: our mock and Prism static.
+STEPS = (4 * throughput.STEPS_PER_SERVER + 2 * throughput.STEPS_PER_READ_SERVER
+         + suite_cost.STEPS + memory.STEPS + 1)
 T = TypeVar("T")
 
 
@@ -56,21 +61,42 @@ def _part(results: Results, name: str, progress: Progress, run: Callable[[], T])
         return None
 
 
+def _seed_numbers(base_url: str, token: str, count: int) -> None:
+    """`count` numbers on a fresh mock (ids 1..count), for the reads."""
+    headers = {"Authorization": token, "Content-Type": "application/json"}
+    with httpx.Client(base_url=base_url, headers=headers, timeout=10.0) as client:
+        for serial in range(count):
+            response = client.post("/numbers/unconfirmed", json={
+                "number": f"7999{serial:07d}", "dgn_number": "74958042300",
+                "purpose": "company", "type": "def"})
+            if response.status_code != 201 or response.json()["id"] != serial + 1:
+                raise RuntimeError(f"seeding the reads: {response.status_code} {response.text}")
+
+
 def run_benchmark(results: Results, progress: Progress, scratch: Path) -> None:
     token = secrets.token_urlsafe(16)
     blocks = NumberBlocks()
 
-    def mock_throughput() -> list[throughput.Point]:
-        database = scratch / "throughput.sqlite3"
-        with our_mock(database, token) as (server, _):
+    def mock_throughput(access_log: bool) -> list[throughput.Point]:
+        database = scratch / f"throughput-log-{int(access_log)}.sqlite3"
+        with our_mock(database, token, access_log=access_log) as (server, _):
             points = throughput.measure(server, token, blocks, progress)
-        results.persistence = throughput.persistence(points, database)
+        results.persistence.append(throughput.persistence(points, database))
         return points
 
-    def prism_throughput() -> list[throughput.Point]:
-        with prism() as server:
+    def prism_throughput(mode: str) -> list[throughput.Point]:
+        with prism(mode) as server:
             # Prism checks only that an Authorization header is there.
             return throughput.measure(server, token, blocks, progress)
+
+    def mock_reads() -> list[throughput.Point]:
+        with our_mock(scratch / "reads.sqlite3", token) as (server, _):
+            _seed_numbers(server.base_url, token, throughput.READ_RECORDS)
+            return throughput.measure_reads(server, token, progress)
+
+    def prism_reads() -> list[throughput.Point]:
+        with prism("static") as server:
+            return throughput.measure_reads(server, token, progress)
 
     def cost() -> suite_cost.SuiteCost:
         with our_mock(scratch / "suite.sqlite3", token, access_log=True) as (_, mock):
@@ -80,10 +106,24 @@ def run_benchmark(results: Results, progress: Progress, scratch: Path) -> None:
         with our_mock(scratch / "memory.sqlite3", token) as (server, _):
             return memory.measure(server, token, blocks, progress)
 
-    results.ours = _part(results, "throughput (our mock)", progress, mock_throughput)
-    results.prism = _part(results, "throughput (Prism)", progress, prism_throughput)
+    series = {
+        "our mock": lambda: mock_throughput(True),
+        "our mock, log off": lambda: mock_throughput(False),
+        "Prism static": lambda: prism_throughput("static"),
+        "Prism dynamic": lambda: prism_throughput("dynamic"),
+    }
+    for name, run in series.items():
+        points = _part(results, f"throughput ({name})", progress, run)
+        if points is not None:
+            results.series[name] = points
+    for name, run in (("our mock", mock_reads), ("Prism static", prism_reads)):
+        points = _part(results, f"reads ({name})", progress, run)
+        if points is not None:
+            results.reads[name] = points
     results.suite = _part(results, "suite cost", progress, cost)
     results.memory = _part(results, "memory", progress, memory_use)
+    progress.step("memory: what phonenumbers' geocoder data costs")
+    results.geocoder = _part(results, "geocoder memory", progress, memory.geocoder_cost)
 
 
 def main() -> int:
@@ -104,8 +144,7 @@ def main() -> int:
     progress.finish()
     results.seconds = progress.elapsed
     results.load_average_end = os.getloadavg()
-    results.targets = judge(results.ours, results.prism, results.persistence, results.suite,
-                            results.memory)
+    results.targets = judge(results)
     print(console(results))
     RESULTS_PATH.write_text(markdown(results), encoding="utf-8")
     print(f"\nbench: written to {RESULTS_PATH.relative_to(REPOSITORY_ROOT)}")

@@ -5,7 +5,9 @@
 //
 // Options: url, connections, duration (s) or amount (requests), warmup (s, 0: none),
 // first (the first subscriber number of this run; the caller gives every run its own block),
-// progressEvery (requests between progress lines, 0: none). The token comes from the
+// progressEvery (requests between progress lines, 0: none), kind ("add", the default; "get":
+// GET /numbers/virtual-number/{id} for ids 1..ids in turn; "list": GET
+// /numbers/virtual-number?type=def). The token comes from the
 // environment (BENCH_TOKEN), not the command line, which any user can read with ps.
 // Output: JSON lines on stdout; {"event": "progress", ...} while it runs, then one
 // {"event": "result", ...}. Anything else (autocannon's own errors) goes to stderr.
@@ -38,6 +40,22 @@ function addRequest () {
   }
 }
 
+function readRequest (kind) {
+  let nextId = 0
+  return {
+    method: 'GET',
+    path: kind === 'list' ? '/numbers/virtual-number?type=def' : '/numbers/virtual-number/1',
+    headers: { authorization: process.env.BENCH_TOKEN || '' },
+    setupRequest: (request) => {
+      if (kind === 'get') {
+        request.path = '/numbers/virtual-number/' + String((nextId % options.ids) + 1)
+        nextId += 1
+      }
+      return request
+    }
+  }
+}
+
 function emit (record) {
   process.stdout.write(JSON.stringify(record) + '\n')
 }
@@ -63,7 +81,7 @@ const base = {
   connections: options.connections,
   pipelining: 1,
   timeout: 10,
-  requests: [addRequest()]
+  requests: [(options.kind || 'add') === 'add' ? addRequest() : readRequest(options.kind)]
 }
 if (options.amount) base.amount = options.amount
 else base.duration = options.duration

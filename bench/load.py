@@ -69,9 +69,10 @@ class LoadResult:
 
 def run_load(base_url: str, token: str, *, connections: int, first_number: int,
              duration_s: float | None = None, amount: int | None = None, warmup_s: float = 0,
-             progress_every: int = 0, on_progress: Callable[[int], None] | None = None
-             ) -> LoadResult:
-    """Valid adds at a fixed concurrency, for `duration_s` seconds or `amount` requests.
+             progress_every: int = 0, on_progress: Callable[[int], None] | None = None,
+             kind: str = "add", ids: int = 0) -> LoadResult:
+    """Valid adds at a fixed concurrency, for `duration_s` seconds or `amount` requests
+    (kind "get": reads of ids 1..ids in turn; "list": the listing with ?type=def).
 
     on_progress(completed) is called every `progress_every` responses, while the load runs.
     """
@@ -80,7 +81,8 @@ def run_load(base_url: str, token: str, *, connections: int, first_number: int,
         raise RuntimeError("node is not installed; it runs the load generator")
     options = {"url": base_url, "connections": connections,
                "duration": duration_s, "amount": amount, "warmup": warmup_s,
-               "first": first_number, "progressEvery": progress_every}
+               "first": first_number, "progressEvery": progress_every, "kind": kind,
+               "ids": ids}
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen([node, str(LOAD_SCRIPT), json.dumps(options)],
                                    cwd=REPOSITORY_ROOT, env=os.environ | {"BENCH_TOKEN": token},

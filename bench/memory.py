@@ -98,3 +98,37 @@ def measure(server: Server, token: str, blocks: NumberBlocks, progress: Progress
         poller.stop()
     peak = max([poller.peak, *(rss for _, rss in checkpoints)])
     return MemoryResult(checkpoints, peak, _vm_hwm(server.pid), load)
+
+
+_GEOCODER_PROBE = r"""
+import json, psutil
+process = psutil.Process()
+import phonenumbers
+without = process.memory_info().rss
+from vpbx_mock.regions import keep_only_russian_geodata, region_for
+region_for("74991234567")
+full = process.memory_info().rss
+keep_only_russian_geodata()
+print(json.dumps({"without": without, "full": full, "russian": process.memory_info().rss}))
+"""
+
+
+@dataclass(frozen=True)
+class GeocoderCost:
+    """RSS of a fresh interpreter: phonenumbers imported; its geocoder loaded (every country
+    and language); then only the +7 data kept, as the mock does at start."""
+    without: int
+    full: int
+    russian: int
+
+
+def geocoder_cost() -> GeocoderCost:
+    import json
+    import subprocess
+    import sys
+
+    from bench.paths import REPOSITORY_ROOT
+
+    output = subprocess.run([sys.executable, "-c", _GEOCODER_PROBE], cwd=REPOSITORY_ROOT,
+                            capture_output=True, text=True, timeout=120, check=True).stdout
+    return GeocoderCost(**json.loads(output))

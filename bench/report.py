@@ -8,19 +8,20 @@ from bench import memory as memory_part
 from bench import suite_cost as suite_part
 from bench import throughput as throughput_part
 from bench.machine import Machine
-from bench.memory import MemoryResult
+from bench.memory import GeocoderCost, MemoryResult
 from bench.servers import prism_mode
 from bench.suite_cost import SuiteCost, fixed_seconds, marginal_ms_per_case
-from bench.targets import Target
+from bench.targets import ANCHOR, Target, at
 from bench.throughput import Persistence, Point
 
 
 @dataclass
 class Results:
     machine: Machine
-    ours: list[Point] | None = None
-    prism: list[Point] | None = None
-    persistence: Persistence | None = None
+    series: dict[str, list[Point]] = field(default_factory=dict)  # server -> adds per concurrency
+    reads: dict[str, list[Point]] = field(default_factory=dict)  # server -> get, list
+    persistence: list[Persistence] = field(default_factory=list)
+    geocoder: GeocoderCost | None = None
     suite: SuiteCost | None = None
     memory: MemoryResult | None = None
     targets: list[Target] = field(default_factory=list)
@@ -48,24 +49,46 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def throughput_table(results: Results) -> list[str]:
-    if not results.ours or not results.prism:
-        return [f"Not measured: {results.errors.get('throughput', 'no data')}"]
+    anchor = results.series.get(ANCHOR)
+    if not results.series:
+        return ["Not measured: " + "; ".join(results.errors.values())]
     rows = []
-    for mine, theirs in zip(results.ours, results.prism):
-        a, b = mine.load, theirs.load
-        ratio = a.requests_per_s / b.requests_per_s if b.requests_per_s else float("inf")
-        p99_ratio = (a.p99_ms / b.p99_ms) if a.p99_ms and b.p99_ms else None
-        rows.append([str(a.connections), f"{a.requests_per_s:,.0f}", f"{b.requests_per_s:,.0f}",
-                     f"**{ratio:.2f}x**", f"{_ms(a.p50_ms)} / {_ms(b.p50_ms)}",
-                     f"{_ms(a.p99_ms)} / {_ms(b.p99_ms)}",
-                     "-" if p99_ratio is None else f"{p99_ratio:.2f}",
-                     f"{_ms(mine.cpu_ms_per_request)} / {_ms(theirs.cpu_ms_per_request)}",
-                     f"{a.non_2xx + a.errors} / {b.non_2xx + b.errors}",
-                     f"{_statuses(a.statuses)} / {_statuses(b.statuses)}"])
-    return _table(["concurrency", "ours req/s", "Prism req/s", "ours/Prism req/s",
-                   "p50 ms ours / Prism", "p99 ms ours / Prism", "ours/Prism p99",
-                   "server CPU ms/req ours / Prism", "non-2xx+errors ours / Prism",
-                   "statuses ours / Prism"], rows)
+    connections = sorted({p.load.connections for points in results.series.values() for p in points})
+    for count in connections:
+        base = at(anchor, count)
+        for name, points in results.series.items():
+            point = at(points, count)
+            if point is None:
+                continue
+            a = point.load
+            ratio = (a.requests_per_s / base.load.requests_per_s
+                     if base and base.load.requests_per_s else None)
+            rows.append([str(count), name, f"{a.requests_per_s:,.0f}",
+                         "-" if ratio is None else f"**{ratio:.2f}x**",
+                         _ms(a.p50_ms), _ms(a.p99_ms), _ms(point.cpu_ms_per_request),
+                         str(a.non_2xx + a.errors), _statuses(a.statuses)])
+    return _table(["concurrency", "server", "req/s", f"vs {ANCHOR}", "p50 ms", "p99 ms",
+                   "server CPU ms/req", "non-2xx+errors", "statuses"], rows)
+
+
+def reads_table(results: Results) -> list[str]:
+    if not results.reads:
+        return ["Not measured: " + "; ".join(e for k, e in results.errors.items() if "reads" in k)]
+    anchor = {p.server.rpartition(": ")[2]: p for p in results.reads.get(ANCHOR, [])}
+    rows = []
+    for name, points in results.reads.items():
+        for point in points:
+            kind = point.server.rpartition(": ")[2]
+            base = anchor.get(kind)
+            a = point.load
+            ratio = (a.requests_per_s / base.load.requests_per_s
+                     if base and base.load.requests_per_s else None)
+            rows.append([throughput_part.READ_KINDS[kind], name, f"{a.requests_per_s:,.0f}",
+                         "-" if ratio is None else f"**{ratio:.2f}x**", _ms(a.p50_ms),
+                         _ms(a.p99_ms), _ms(point.cpu_ms_per_request),
+                         str(a.non_2xx + a.errors), _statuses(a.statuses)])
+    return _table(["request", "server", "req/s", f"vs {ANCHOR}", "p50 ms", "p99 ms",
+                   "server CPU ms/req", "non-2xx+errors", "statuses"], rows)
 
 
 def _slope_ratio(suite: SuiteCost) -> float | None:
@@ -115,6 +138,14 @@ def memory_table(results: Results) -> list[str]:
     rows = [[f"{count:,}", _mib(rss)] for count, rss in result.checkpoints]
     lines = _table(["requests answered", "RSS MiB"], rows)
     growth = result.growth_second_half
+    geocoder = results.geocoder
+    if geocoder is not None:
+        lines += ["", f"phonenumbers' geocoder in a fresh interpreter: {_mib(geocoder.without)} MiB "
+                      f"with phonenumbers imported, {_mib(geocoder.full)} MiB once its geocoder "
+                      f"is loaded (every country and language: "
+                      f"{(geocoder.full - geocoder.without) / 2**20:.1f} MiB), "
+                      f"{_mib(geocoder.russian)} MiB after the mock keeps only the +7 data "
+                      f"({(geocoder.full - geocoder.russian) / 2**20:.1f} MiB returned)."]
     lines += ["", f"Peak RSS {_mib(result.peak_rss)} MiB (polled every "
                   f"{memory_part.POLL_INTERVAL_S * 1000:.0f} ms), VmHWM {_mib(result.vm_hwm)} MiB; "
                   f"growth from 10,000 to 20,000 requests "
@@ -139,7 +170,8 @@ def missed_line(results: Results) -> str:
 def console(results: Results) -> str:
     """What `make bench` prints at the end."""
     lines = ["", "## Mock throughput and latency (valid adds, fresh number each)", "",
-             *throughput_table(results), "", "## Suite cost", "", *suite_table(results), "",
+             *throughput_table(results), "", "## Reads (16 connections, 100 numbers stored)", "",
+             *reads_table(results), "", "## Suite cost", "", *suite_table(results), "",
              "## Mock memory", "", *memory_table(results), "", "## Targets", "",
              *targets_list(results), "", missed_line(results)]
     for part, error in results.errors.items():
@@ -197,24 +229,42 @@ def markdown(results: Results) -> str:
         f"concurrency 16; at 64 connections queueing alone (64 requests in flight at a few "
         f"thousand requests/s) puts the median above 20 ms for any single-process server.",
         "",
-        "- Our mock: `python -m vpbx_mock` (uvicorn, uvloop, httptools), access log off, a "
-        "fresh SQLite database (WAL) for this part; every request is read, validated against "
-        "the document's request schema and inserted before its 201 answer.",
-        f"- Prism {m.prism}: `{prism_mode()}`; dynamic mode generates a random response from "
-        "the schema; it validates the request and checks that the Authorization header is "
-        "there, stores nothing, and answers 200 (the first success status in the document).",
+        "- our mock: `python -m vpbx_mock` as `make mock` runs it (uvicorn, uvloop, httptools, "
+        "access log on: one line per request on stdout) with `MOCK_CONNECTABLE=any`, so that "
+        "every fresh number may be added (with the default pool only the listed numbers "
+        "could); a fresh SQLite database (WAL) per series; every request is read, validated "
+        "against the document's request schema and inserted before its 201 answer.",
+        "- our mock, log off: the same with `MOCK_ACCESS_LOG=0`.",
+        f"- {ANCHOR} (Prism {m.prism}), the anchor: `{prism_mode('static')}`, what a user who "
+        "picks Prism starts: its default and fastest mode; it validates the request, checks "
+        "that the Authorization header is there, stores nothing and answers the document's "
+        "example with 200 (the first success status); its default log on.",
+        f"- Prism dynamic: `{prism_mode('dynamic')}`: a random response generated from the "
+        "schema each time.",
         "",
         *throughput_table(results),
         "",
     ]
-    if results.persistence:
-        p = results.persistence
-        lines += [f"Persistence check: {p.acknowledged:,} adds acknowledged with a 2xx over all "
-                  f"points (warm-ups included); {p.rows:,} rows in the mock's database after it "
-                  f"stopped: {'every acknowledged add is stored' if p.holds else 'NOT every acknowledged add is stored once'} "
+    for p in results.persistence:
+        lines += [f"Persistence check ({p.database}): {p.acknowledged:,} adds acknowledged with a "
+                  f"2xx over all points (warm-ups included); {p.rows:,} rows in the mock's "
+                  f"database after it stopped: {'every acknowledged add is stored' if p.holds else 'NOT every acknowledged add is stored once'} "
                   f"(up to {p.in_flight_bound} more rows than answers are expected: requests "
                   "still in flight, one per connection, when a warm-up or a measured run "
                   "ended).", ""]
+    lines += [
+        "### Reads",
+        "",
+        f"`getVirtualNumber` (ids 1 to {throughput_part.READ_RECORDS} in turn) and "
+        f"`listVirtualNumbers?type=def` at {throughput_part.READ_CONNECTIONS} connections, "
+        f"{tp.WARMUP_S:.0f} s warm-up then {tp.DURATION_S:.0f} s; our mock (make mock "
+        f"defaults) holding {throughput_part.READ_RECORDS} numbers added before, so a listing "
+        f"answers {throughput_part.READ_RECORDS} full records; Prism static answers the "
+        "document's example (one record for a read, two for the listing).",
+        "",
+        *reads_table(results),
+        "",
+    ]
     lines += [
         "## 2. Suite cost",
         "",
@@ -275,7 +325,8 @@ def markdown(results: Results) -> str:
     lines += [
         "## 3. Memory",
         "",
-        f"A fresh mock (fresh database), {mem.REQUESTS:,} valid adds at {mem.CONNECTIONS} "
+        f"A fresh mock as `make mock` runs it (access log on; MOCK_CONNECTABLE=any; fresh "
+        f"database), {mem.REQUESTS:,} valid adds at {mem.CONNECTIONS} "
         f"connections; RSS (psutil) read when autocannon reports every {mem.CHECKPOINT_EVERY:,} "
         f"answers, and polled in between for the peak; VmHWM from /proc/<pid>/status is the "
         f"kernel's high-water mark for the process's whole life.",

@@ -1,8 +1,9 @@
 """The two servers under test, as real processes that are always stopped afterwards.
 
-Our mock runs exactly as `make mock` runs it (vpbx_suite.mock_process). Prism serves the same
-document in dynamic mode with its per-request log silenced (`-v warn`), the equivalent of our
-mock's access log being off.
+Our mock runs exactly as `make mock` runs it (vpbx_suite.mock_process), access log on by
+default, with MOCK_CONNECTABLE=any so that every fresh number may be added. Prism serves the
+same document as a user starts it: `prism mock openapi.yaml`, static mode (its default, and its
+fastest), and, as a second anchor, `prism mock --dynamic`; both with their default log.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from vpbx_suite.mock_process import MockProcess, free_port, running_mock
 
 PRISM_STARTUP_TIMEOUT = 60.0  # Prism compiles the document before it listens
 STOP_TIMEOUT = 10.0
-PRISM_ARGUMENTS = ("mock", "--dynamic", "-v", "warn")
+PRISM_MODES = {"static": ("mock",), "dynamic": ("mock", "--dynamic")}
 
 
 @dataclass(frozen=True)
@@ -36,13 +37,15 @@ class Server:
 
 
 @contextmanager
-def our_mock(database: Path, token: str, *, access_log: bool = False
+def our_mock(database: Path, token: str, *, access_log: bool = True
              ) -> Iterator[tuple[Server, MockProcess]]:
-    """The mock on a fresh database. access_log=True makes it log one line per request,
-    which is how the suite-cost part counts the requests a tool really sent."""
-    environment = {"API_TOKEN": token, "MOCK_ACCESS_LOG": "1" if access_log else "0"}
+    """The mock on a fresh database, as `make mock` runs it (access log on) or with
+    MOCK_ACCESS_LOG=0; MOCK_CONNECTABLE=any, so that every fresh number may be added."""
+    environment = {"API_TOKEN": token, "MOCK_ACCESS_LOG": "1" if access_log else "0",
+                   "MOCK_CONNECTABLE": "any"}
+    name = "our mock" + ("" if access_log else ", log off")
     with running_mock(database, environment) as mock:
-        yield Server("our mock", mock.base_url, mock.process.pid), mock
+        yield Server(name, mock.base_url, mock.process.pid), mock
 
 
 def _wait_until_listening(process: subprocess.Popen[bytes], base_url: str, log: IO[bytes],
@@ -78,23 +81,23 @@ def _stop_group(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def prism() -> Iterator[Server]:
+def prism(mode: str = "static") -> Iterator[Server]:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile() as log:
         # Its own session: a Ctrl-C on the terminal reaches us first, and we stop its whole
         # group by its id, children included.
         process = subprocess.Popen(
-            [str(PRISM), *PRISM_ARGUMENTS, "-h", "127.0.0.1", "-p", str(port), str(DOCUMENT_PATH)],
+            [str(PRISM), *PRISM_MODES[mode], "-h", "127.0.0.1", "-p", str(port), str(DOCUMENT_PATH)],
             cwd=REPOSITORY_ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True)
         try:
             _wait_until_listening(process, base_url, log, PRISM_STARTUP_TIMEOUT)
-            yield Server("Prism", base_url, process.pid)
+            yield Server(f"Prism {mode}", base_url, process.pid)
         finally:
             _stop_group(process)
 
 
-def prism_mode() -> str:
+def prism_mode(mode: str) -> str:
     """How Prism was run, for the report."""
-    return "prism " + " ".join(PRISM_ARGUMENTS) + " -h 127.0.0.1 -p <free port> openapi/openapi.yaml"
+    return "prism " + " ".join(PRISM_MODES[mode]) + " -h 127.0.0.1 -p <free port> openapi/openapi.yaml"

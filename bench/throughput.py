@@ -1,5 +1,6 @@
 """Part 1: requests/s and latency of valid adds, our mock next to Prism, at several
-concurrencies, with the same load generator and the same requests."""
+concurrencies, with the same load generator and the same requests; then reads (get by id,
+the listing) at one concurrency."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ class Point:
 @dataclass(frozen=True)
 class Persistence:
     """Whether every add our mock acknowledged is in its database afterwards."""
+    database: str  # which series
     acknowledged: int  # 2xx answers, warm-ups included
     rows: int
     # Requests still in flight when a warm-up or a measured run's time was up: stored, but
@@ -46,6 +48,27 @@ def _cpu_seconds(pid: int) -> float | None:
     except psutil.Error:
         return None
     return times.user + times.system
+
+
+READ_KINDS = {"get": "GET /numbers/virtual-number/{id}", "list": "GET /numbers/virtual-number?type=def"}
+READ_CONNECTIONS = 16
+READ_RECORDS = 100  # numbers on the account while reads are measured
+STEPS_PER_READ_SERVER = len(READ_KINDS)
+
+
+def measure_reads(server: Server, token: str, progress: Progress) -> list[Point]:
+    """Reads of an account holding READ_RECORDS numbers (ids 1..READ_RECORDS)."""
+    points = []
+    for kind, label in READ_KINDS.items():
+        progress.step(f"{server.name}: {label}, concurrency {READ_CONNECTIONS}")
+        before = _cpu_seconds(server.pid)
+        load = run_load(server.base_url, token, connections=READ_CONNECTIONS, first_number=0,
+                        duration_s=DURATION_S, warmup_s=WARMUP_S, kind=kind, ids=READ_RECORDS)
+        after = _cpu_seconds(server.pid)
+        answered = load.responses + sum(load.warmup_statuses.values())
+        cpu = (after - before) * 1000 / answered if before is not None and after is not None and answered else None
+        points.append(Point(f"{server.name}: {kind}", load, cpu))
+    return points
 
 
 def measure(server: Server, token: str, blocks: NumberBlocks, progress: Progress) -> list[Point]:
@@ -75,4 +98,4 @@ def persistence(points: list[Point], database: Path) -> Persistence:
     acknowledged = sum(p.load.successes + p.load.warmup_successes for p in points)
     runs_per_point = 2 if WARMUP_S > 0 else 1
     in_flight = sum(runs_per_point * p.load.connections for p in points)
-    return Persistence(acknowledged, persisted_rows(database), in_flight)
+    return Persistence(database.name, acknowledged, persisted_rows(database), in_flight)

