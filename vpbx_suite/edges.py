@@ -285,6 +285,13 @@ def _body_edges(operation: OperationFacts) -> Iterator[Edge]:
     yield make("a body of 100 KiB", lambda body: as_json({**body, "padding": "x" * 100 * 1024}))
 
 
+def _framing_edges(operation: OperationFacts) -> Iterator[Edge]:
+    """A valid body sent chunked, without Content-Length: accepted like any other (HTTP/1.1)."""
+    yield Edge(operation.operation_id, "transfer framing", "the body sent chunked, without Content-Length",
+               None, lambda body: Sent(json.dumps(body, ensure_ascii=False).encode("utf-8"),
+                                       JSON_MEDIA_TYPE, body, chunked=True), True)
+
+
 def _surrogate_edges(operation: OperationFacts, base_name: str, base: Body,
                      validator: jsonschema.Draft202012Validator) -> Iterator[Edge]:
     """An unpaired surrogate escape inside a property the schema accepts it in (D18: 400).
@@ -350,5 +357,7 @@ def catalog(schemas: DocumentSchemas) -> tuple[tuple[Edge, ...], tuple[Parameter
             for edge in _surrogate_edges(operation, base_name, base, validator):
                 edges.setdefault((edge.operation_id, edge.name), edge)
         for edge in _body_edges(operation):
+            edges.setdefault((edge.operation_id, edge.name), edge)
+        for edge in _framing_edges(operation):
             edges.setdefault((edge.operation_id, edge.name), edge)
     return tuple(edges.values()), tuple(parameters)

@@ -35,6 +35,9 @@ class Sent:
     content_type: str | None
     body: Any  # the JSON value sent, or NOT_JSON
     headers: tuple[tuple[str, str], ...] = ()
+    # Transfer-Encoding: chunked, no Content-Length: a server must not depend on the length
+    # being declared up front.
+    chunked: bool = False
 
 
 def as_json(body: Any) -> Sent:
@@ -80,12 +83,20 @@ class TargetApi:
         for value in authorization if authorization is not None else ([] if token is None else [token]):
             headers.append(("Authorization", value))
         content = sent.content if sent is not None else None
+        chunked = sent is not None and sent.chunked
+        # httpx sends an iterable chunked and adds the header itself; curl needs it spelt out.
+        # A list, not an iterator: read() below iterates it again for the judges.
         request = self._client.build_request(operation.method.upper(), url_path, params=dict(query or {}),
-                                             headers=headers, content=content)
-        self.run.last_request = curl_command(request.method, str(request.url), headers, content,
-                                             self._token, token_expressions)
+                                             headers=headers,
+                                             content=[content or b""] if chunked else content)
+        self.run.last_request = curl_command(
+            request.method, str(request.url),
+            headers + [("Transfer-Encoding", "chunked")] if chunked else headers, content,
+            self._token, token_expressions)
         try:
             response = self._client.send(request)
+            if chunked:
+                request.read()  # the judges read the request's content
         except httpx.TransportError as error:
             raise NoAnswer(f"{operation.label}: no answer ({type(error).__name__}: {error}; "
                            f"timeout {TIMEOUT_SECONDS:.0f} s)") from None
