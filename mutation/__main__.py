@@ -45,8 +45,9 @@ def run(rerun: bool) -> int:
             cosmic_config = copies[0] / "cosmic-ray.toml"
             config.write_config(cosmic_config, modules, urls)
             if rerun:
+                reopened = session.reopen_survivors()
                 info.runs.append({"kind": "re-run of the survivors with the suite", "commit": commit,
-                                  "mutants": session.reopen_survivors()})
+                                  "mutants": len(reopened), "job_ids": reopened})
             else:
                 session.init(cosmic_config, copies[0])
                 with use_db(str(session.DATABASE), WorkDB.Mode.open) as work_db:

@@ -62,9 +62,10 @@ def write() -> int:
     survivors = [m for m in mutants if m.outcome == "survived"]
     explained = [(m, reasons.explain(m, entries)) for m in survivors]
     unexplained = sum(1 for m, entry in explained if entry is None or entry.reason is None)
-    killed_by_change = [(m, entry) for m in mutants if m.outcome in ("killed", "timeout")
-                        for entry in [reasons.explain(m, entries)]
-                        if entry is not None and entry.killed_by]
+    # Survivors of the full run that a later re-run (with a newer suite) killed.
+    reopened = {job for run in info.runs for job in run.get("job_ids", ())}  # type: ignore[attr-defined]
+    killed_later = [(m, reasons.explain(m, entries)) for m in mutants
+                    if m.job_id in reopened and m.outcome in ("killed", "timeout")]
     not_run = sum(1 for m in mutants if m.outcome == session.NOT_RUN_BUDGET)
 
     lines = [
@@ -98,13 +99,16 @@ def write() -> int:
         "",
         "## Killed by suite changes",
         "",
-        "Mutants that survived an earlier run and are killed by the named suite change.",
+        f"{len(killed_later)} mutants survived the full run and were killed by the re-run with the "
+        "newer suite. \"killed by\" is the change named in `mutation/survivors.yaml`; "
+        "\"incidental\" means a suite change made for another mutant (or by another change) killed it.",
         "",
     ]
-    if killed_by_change:
+    if killed_later:
         lines += ["| module | line | operator | mutated line | killed by |", "|---|---|---|---|---|"]
-        lines += [f"| `{m.module}` | {m.line} | {m.operator_short} | {cell(m.mutated)} | {entry.killed_by} |"
-                  for m, entry in killed_by_change]
+        lines += [f"| `{m.module}` | {m.line} | {m.operator_short} | {cell(m.mutated)} | "
+                  f"{entry.killed_by if entry is not None and entry.killed_by else 'incidental'} |"
+                  for m, entry in killed_later]
     else:
         lines.append("None.")
     categories = Counter(entry.category for _, entry in explained if entry is not None and entry.reason)

@@ -19,6 +19,7 @@ TIMEOUT_OUTPUT = "timeout"  # what cosmic-ray's test runner records for a stoppe
 
 @dataclass(frozen=True)
 class Mutant:
+    job_id: str
     module: str
     line: int
     operator: str
@@ -61,7 +62,7 @@ def mutant(commit: str, item: WorkItem, result: WorkResult | None) -> Mutant:
     spec = item.mutations[0]
     module = str(spec.module_path)
     line = spec.start_pos[0]
-    return Mutant(module=module, line=line, operator=spec.operator_name,
+    return Mutant(job_id=item.job_id, module=module, line=line, operator=spec.operator_name,
                   occurrence=spec.occurrence,
                   original=source_lines(commit, module)[line - 1].strip(),
                   mutated=mutated_line(result.diff if result else None),

@@ -47,11 +47,13 @@ def init(config: Path, cwd: Path) -> None:
     subprocess.run([*COSMIC_RAY, "init", str(config), str(DATABASE)], cwd=cwd, check=True)
 
 
-def reopen_survivors() -> int:
-    """Forget the results of survivors so that the next exec runs them again."""
+def reopen_survivors() -> list[str]:
+    """Forget the results of survivors so that the next exec runs them again; their job ids."""
     with sqlite3.connect(DATABASE) as connection:
-        cursor = connection.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")
-        return cursor.rowcount
+        jobs = [row[0] for row in connection.execute(
+            "SELECT job_id FROM work_results WHERE test_outcome = 'SURVIVED'")]
+        connection.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")
+    return jobs
 
 
 def pending() -> int:

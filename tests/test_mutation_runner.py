@@ -53,7 +53,7 @@ def test_reasons_match_by_line_text_and_operator_glob(tmp_path: Path) -> None:
     entries = reasons.load(survivors)
 
     def mutant(original: str, operator: str) -> results.Mutant:
-        return results.Mutant("vpbx_mock/x.py", 7, operator, 0, original, "a = 2", "survived")
+        return results.Mutant("job", "vpbx_mock/x.py", 7, operator, 0, original, "a = 2", "survived")
 
     assert reasons.explain(mutant("a = 1", "core/NumberReplacer"), entries) is not None
     assert reasons.explain(mutant("a = 1", "core/AddNot"), entries) is None
