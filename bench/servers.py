@@ -37,12 +37,13 @@ class Server:
 
 
 @contextmanager
-def our_mock(database: Path, token: str, *, access_log: bool = True
+def our_mock(database: Path, token: str, *, access_log: bool = True, any_number: bool = True
              ) -> Iterator[tuple[Server, MockProcess]]:
     """The mock on a fresh database, as `make mock` runs it (access log on) or with
-    MOCK_ACCESS_LOG=0; MOCK_CONNECTABLE=any, so that every fresh number may be added."""
+    MOCK_ACCESS_LOG=0; with MOCK_CONNECTABLE=any (every fresh number may be added) unless
+    any_number=False (the default pool: only listed numbers, D20)."""
     environment = {"API_TOKEN": token, "MOCK_ACCESS_LOG": "1" if access_log else "0",
-                   "MOCK_CONNECTABLE": "any"}
+                   "MOCK_CONNECTABLE": "any" if any_number else None}
     name = "our mock" + ("" if access_log else ", log off")
     with running_mock(database, environment) as mock:
         yield Server(name, mock.base_url, mock.process.pid), mock
