@@ -9,6 +9,7 @@ lines move) and optionally an operator (exact, or a glob such as `core/NumberRep
       category: error detail
       reason: the error body's code; the contract's Error is any JSON object (D10)
 
+An optional `function` (the enclosing definition) tells apart identical lines of one module.
 `reason` (with its `category`) says why the mutant cannot change what the contract promises. `killed_by` names the
 suite change that kills it instead; if such a mutant survives, it is unexplained.
 """
@@ -31,13 +32,15 @@ class Entry:
     module: str
     code: str
     operator: str | None
+    function: str | None
     category: str | None
     reason: str | None
     killed_by: str | None
 
     def matches(self, mutant: Mutant) -> bool:
         return (mutant.module == self.module and mutant.original == self.code.strip()
-                and (self.operator is None or fnmatchcase(mutant.operator, self.operator)))
+                and (self.operator is None or fnmatchcase(mutant.operator, self.operator))
+                and (self.function is None or mutant.function == self.function))
 
 
 def load(path: Path = FILE) -> list[Entry]:
@@ -49,7 +52,8 @@ def load(path: Path = FILE) -> list[Entry]:
         if item.get("reason") and not item.get("category"):
             raise ValueError(f"{path.name}: entry {index + 1} has a reason but no category")
         entries.append(Entry(module=item["module"], code=str(item["code"]),
-                             operator=item.get("operator"), category=item.get("category"),
+                             operator=item.get("operator"), function=item.get("function"),
+                             category=item.get("category"),
                              reason=item.get("reason"),
                              killed_by=item.get("killed_by")))
     return entries

@@ -27,6 +27,7 @@ class Mutant:
     original: str  # the source line the mutant changes, stripped: the stable key of a reason
     mutated: str  # the line as mutated ("(removed)" when the mutant deletes it)
     outcome: str  # killed, timeout, survived, incompetent, or "not run: ..."
+    function: str | None = None  # the enclosing definition, to tell identical lines apart
 
     @property
     def operator_short(self) -> str:
@@ -66,7 +67,7 @@ def mutant(commit: str, item: WorkItem, result: WorkResult | None) -> Mutant:
                   occurrence=spec.occurrence,
                   original=source_lines(commit, module)[line - 1].strip(),
                   mutated=mutated_line(result.diff if result else None),
-                  outcome=outcome(result))
+                  outcome=outcome(result), function=spec.definition_name)
 
 
 def load(database: Path, commit: str) -> list[Mutant]:
