@@ -60,5 +60,10 @@ def load(path: Path = FILE) -> list[Entry]:
 
 
 def explain(mutant: Mutant, entries: list[Entry]) -> Entry | None:
-    """The first entry for this mutant; the most specific ones should come first."""
-    return next((entry for entry in entries if entry.matches(mutant)), None)
+    """The first entry for this mutant that fits its outcome: a reason for a survivor, a
+    killed_by for a killed one (a line may have both when the mock changed around it); else the
+    first entry at all, so that a survivor with only a killed_by is reported as such."""
+    matching = [entry for entry in entries if entry.matches(mutant)]
+    wanted = [entry for entry in matching
+              if (entry.reason if mutant.outcome == "survived" else entry.killed_by)]
+    return (wanted or matching or [None])[0]
