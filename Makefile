@@ -8,9 +8,11 @@ BIN := .venv/bin
 READY := .venv/.ready
 # Prism and autocannon, pinned by tools/package-lock.json, installed with npm ci.
 NODE_TOOLS := tools/node_modules/.ready
+# cosmic-ray (make mutation), pinned by requirements-mutation.txt, installed into .venv.
+MUTATION_READY := .venv/.mutation-ready
 
 .DEFAULT_GOAL := help
-.PHONY: help venv node-tools generate check breaking docs test contract selftest bench mutation mock clean
+.PHONY: help venv node-tools generate check breaking docs test contract selftest bench mutation mock validate-traffic proxy clean
 
 help:
 	@echo "make contract   run the contract suite (against the bundled mock unless BASE_URL is set)"
@@ -53,7 +55,8 @@ breaking: $(READY) $(NODE_TOOLS)
 docs: $(READY) $(NODE_TOOLS)
 	$(BIN)/python -m vpbx_spec.docs
 
-test: check $(NODE_TOOLS)
+# The mutation runner's own tests need cosmic-ray installed (not the mutation run itself).
+test: check $(NODE_TOOLS) $(MUTATION_READY)
 	$(BIN)/python -m pytest
 	$(BIN)/python -m tests.selftest
 
@@ -67,7 +70,6 @@ bench: $(READY) $(NODE_TOOLS)
 	$(BIN)/python -m bench
 
 # cosmic-ray and its dependencies, pinned in requirements-mutation.txt; only this target needs them.
-MUTATION_READY := .venv/.mutation-ready
 $(MUTATION_READY): $(READY) requirements-mutation.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
 	  --constraint constraints.txt --requirement requirements-mutation.txt

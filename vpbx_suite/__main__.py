@@ -40,7 +40,8 @@ def target_server(settings: SuiteSettings) -> Iterator[tuple[str, str, str]]:
         return
     token = secrets.token_urlsafe(16)  # fresh for each run; never printed
     with tempfile.TemporaryDirectory(prefix="vpbx-contract-") as scratch:
-        with running_mock(Path(scratch) / "mock.sqlite3", {"API_TOKEN": token}) as mock:
+        # The mock as `make mock` runs it (its access log on), so the defaults are what is checked.
+        with running_mock(Path(scratch) / "mock.sqlite3", {"API_TOKEN": token, "MOCK_ACCESS_LOG": "1"}) as mock:
             yield mock.base_url, token, "bundled mock, fresh database"
 
 
