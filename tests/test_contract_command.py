@@ -17,6 +17,7 @@ import pytest
 
 import httpx
 
+from tests.selftest.processes import running_selftest_server
 from vpbx_suite.contract import bundled_facts
 from vpbx_suite.mock_process import running_mock
 from vpbx_spec.document import REPOSITORY_ROOT
@@ -104,6 +105,24 @@ def test_a_full_run_leaves_a_server_as_it_found_it_and_never_prints_the_token(tm
     for report in tmp_path.glob("contract-*"):
         assert token not in report.read_text(encoding="utf-8"), report
     assert token not in output
+
+
+def test_a_failing_run_leaves_a_server_as_it_found_it_too(tmp_path: Path):
+    """A server that breaks the contract (it echoes another comment): the run fails, and the
+    numbers held before are still byte-identical after it."""
+    token = "failing-server-token-41c9"
+    with running_selftest_server(token) as server_url:
+        base_url = f"{server_url}/echoes-another-comment"
+        with httpx.Client(base_url=base_url, headers={"Authorization": token}) as client:
+            _hold_numbers(client)
+            before = _holdings(client)
+            result = contract({"BASE_URL": base_url, "API_TOKEN": token, "REPORT_DIR": str(tmp_path),
+                               "MAX_EXAMPLES": "10"})
+            after = _holdings(client)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1 and "contract: FAIL" in output, output[-2000:]
+    assert len(before) == 3 and after == before, "the failing run changed or left numbers on the account"
+    assert re.search(r"contract: cleanup: added (\d+) numbers, deleted \1, left 0", output), output[-2000:]
 
 
 def test_an_add_only_server_is_checked_as_before(tmp_path: Path):
