@@ -33,7 +33,8 @@ def seed_response() -> dict[str, Any]:
 DROP = object()  # in request_with/response_with: remove this property
 
 
-def _with(body: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+def with_changes(body: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """`body` with each of `changes` set, or removed where the value is DROP."""
     for name, value in changes.items():
         if value is DROP:
             body.pop(name, None)
@@ -44,9 +45,9 @@ def _with(body: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
 
 def request_with(**changes: Any) -> dict[str, Any]:
     """The seed request example with some properties replaced or DROPped."""
-    return _with(seed_request(), changes)
+    return with_changes(seed_request(), changes)
 
 
 def response_with(**changes: Any) -> dict[str, Any]:
     """The seed response example with some properties replaced or DROPped."""
-    return _with(seed_response(), changes)
+    return with_changes(seed_response(), changes)

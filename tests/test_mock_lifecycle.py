@@ -15,8 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.contract_data import DROP as DROP_COMMENT
-from tests.contract_data import named_examples, request_with, seed_request
+from tests.contract_data import DROP, named_examples, request_with, seed_request, with_changes
 from tests.mock_client import JSON_HEADERS, TOKEN, add_number, assert_error, async_mock_client, json_bytes, mock_client
 from vpbx_mock.app import create_app
 from vpbx_mock.operations import operations
@@ -39,16 +38,7 @@ def by_id(id: object) -> str:
 
 def edit_body(number_id: int, example: str = "seed", **changes: Any) -> dict[str, Any]:
     """A named edit example of the document, for another id, with some properties changed."""
-    body = {**copy.deepcopy(EDIT_EXAMPLES[example]), "id": number_id}
-    for name, value in changes.items():
-        if value is DROP:
-            body.pop(name, None)
-        else:
-            body[name] = value
-    return body
-
-
-DROP = object()  # in edit_body: remove this property
+    return with_changes({**copy.deepcopy(EDIT_EXAMPLES[example]), "id": number_id}, changes)
 
 
 def assert_answer(response: httpx.Response, operation_id: str, status: int = 200) -> Any:
@@ -258,7 +248,7 @@ def test_an_omitted_comment_keeps_the_stored_one_and_another_purpose_clears_empl
 
 
 def test_an_omitted_comment_keeps_a_null_comment_null(client):
-    added = add_offered(client, comment=DROP_COMMENT)
+    added = add_offered(client, comment=DROP)
     answer = edit(client, added["id"], edit_body(added["id"], "companyWithoutComment")).json()
     assert answer["comment"] is None
 
