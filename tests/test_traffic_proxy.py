@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.traffic_servers import Process, running_proxy, running_variants
-from vpbx_suite.mock_process import MockProcess, free_port, running_mock
+from tests.traffic_servers import Process, new_number, running_open_mock, running_proxy, running_variants
+from vpbx_suite.mock_process import MockProcess, free_port
 from vpbx_traffic.bounded import BoundedBody
 from vpbx_traffic.proxy import main
 
@@ -25,14 +25,10 @@ AUTH = {"Authorization": TOKEN}
 ADD = "/numbers/unconfirmed"
 
 
-def new_number(seed: int, **extra: Any) -> dict[str, Any]:
-    return {"number": f"7926{seed:07d}", "dgn_number": "74951234567", "purpose": "company", "type": "def", **extra}
-
 
 @pytest.fixture(scope="module")
 def mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockProcess]:
-    env = {"API_TOKEN": TOKEN, "MOCK_CONNECTABLE": "any"}
-    with running_mock(tmp_path_factory.mktemp("mock") / "mock.sqlite3", env) as process:
+    with running_open_mock(tmp_path_factory.mktemp("mock") / "mock.sqlite3", TOKEN) as process:
         yield process
 
 

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from tests.traffic_har import HarRecorder
-from tests.traffic_servers import VARIANTS, Process, running_variants
-from vpbx_suite.mock_process import MockProcess, running_mock
+from tests.traffic_servers import Process, VARIANTS, new_number, running_open_mock, running_variants
+from vpbx_suite.mock_process import MockProcess
 from vpbx_spec.document import REPOSITORY_ROOT
 from vpbx_traffic.har import main
 
@@ -24,14 +24,10 @@ TOKEN = "traffic-s3cret-token"
 ADD = "/numbers/unconfirmed"
 
 
-def new_number(seed: int) -> dict[str, Any]:
-    return {"number": f"7926{seed:07d}", "dgn_number": "74951234567", "purpose": "company", "type": "def"}
-
 
 @pytest.fixture(scope="module")
 def mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockProcess]:
-    env = {"API_TOKEN": TOKEN, "MOCK_CONNECTABLE": "any"}
-    with running_mock(tmp_path_factory.mktemp("mock") / "mock.sqlite3", env) as process:
+    with running_open_mock(tmp_path_factory.mktemp("mock") / "mock.sqlite3", TOKEN) as process:
         yield process
 
 

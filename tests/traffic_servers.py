@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
 import uvicorn
@@ -25,8 +26,20 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from tests.selftest.faults import FaultyApp, Record, RewriteRecord
 from vpbx_mock.app import create_app
 from vpbx_mock.store import NumberStore
-from vpbx_suite.mock_process import free_port, wait_until_answering
+from vpbx_suite.mock_process import MockProcess, free_port, running_mock, wait_until_answering
 from vpbx_spec.document import REPOSITORY_ROOT
+
+
+def new_number(seed: int, **extra: Any) -> dict[str, Any]:
+    """A valid add of the number 7926<seed>, for a mock with MOCK_CONNECTABLE=any."""
+    return {"number": f"7926{seed:07d}", "dgn_number": "74951234567", "purpose": "company", "type": "def", **extra}
+
+
+@contextmanager
+def running_open_mock(database: Path, token: str) -> Iterator[MockProcess]:
+    """The mock as a process, every valid number addable (MOCK_CONNECTABLE=any)."""
+    with running_mock(database, {"API_TOKEN": token, "MOCK_CONNECTABLE": "any"}) as process:
+        yield process
 
 
 def _changed(change: Callable[[Record], Any]) -> RewriteRecord:
