@@ -25,7 +25,6 @@ AUTH = {"Authorization": TOKEN}
 ADD = "/numbers/unconfirmed"
 
 
-
 @pytest.fixture(scope="module")
 def mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockProcess]:
     with running_open_mock(tmp_path_factory.mktemp("mock") / "mock.sqlite3", TOKEN) as process:
