@@ -1,5 +1,6 @@
 # Every target bootstraps .venv on first use, so `make test` alone works on a fresh clone.
-# Settings come from the command line or the environment, e.g.
+# The targets run the installed `vpbx` command (.venv/bin/vpbx); settings come from the command
+# line or the environment, under the names `vpbx <command> --help` lists, e.g.
 #   make contract BASE_URL=https://staging.example API_TOKEN=... ALLOW_WRITES=1
 #   make mock PORT=9000
 
@@ -10,6 +11,8 @@ READY := .venv/.ready
 NODE_TOOLS := tools/node_modules/.ready
 # cosmic-ray (make mutation), pinned by requirements-mutation.txt, installed into .venv.
 MUTATION_READY := .venv/.mutation-ready
+# The workflow's linters (make check), pinned by requirements-lint.txt, installed into .venv.
+LINT_READY := .venv/.lint-ready
 
 .DEFAULT_GOAL := help
 .PHONY: help venv node-tools generate check breaking docs test contract selftest bench mutation mock validate-traffic proxy clean
@@ -17,7 +20,7 @@ MUTATION_READY := .venv/.mutation-ready
 help:
 	@echo "make contract   run the contract suite (against the bundled mock unless BASE_URL is set)"
 	@echo "make test       spec checks, every test and the self-test"
-	@echo "make check      validate and lint openapi/openapi.yaml (ours and Redocly's rules); provider drift; fail if generated/ drifted"
+	@echo "make check      validate and lint openapi/openapi.yaml (ours and Redocly's rules); provider drift; fail if generated/ drifted; lint the workflow"
 	@echo "make breaking   fail if openapi/openapi.yaml breaks clients or servers of BASE (default: merge base with main)"
 	@echo "make docs       render the document to build/docs/index.html"
 	@echo "make generate   regenerate generated/models.py from the document"
@@ -27,6 +30,10 @@ help:
 	@echo "make mutation   cosmic-ray over the mock in a temporary copy, make contract as the test; writes mutation/RESULTS.md"
 	@echo "make validate-traffic HAR=file.har   check recorded traffic against the contract (nothing is sent)"
 	@echo "make proxy UPSTREAM=https://... [PORT=8081]   a reverse proxy that checks live traffic"
+	@echo "make node-tools install the pinned Node tools into tools/node_modules (the targets that need them do)"
+	@echo "make venv       create .venv with every dependency pinned (every target does it first)"
+	@echo "make clean      remove .venv, reports, caches and tools/node_modules"
+	@echo "Every target runs .venv/bin/vpbx or python; settings: vpbx <command> --help"
 
 $(READY): pyproject.toml constraints.txt scripts/bootstrap-venv.sh
 	scripts/bootstrap-venv.sh
@@ -42,9 +49,17 @@ node-tools: $(NODE_TOOLS)
 generate: $(READY)
 	$(BIN)/datamodel-codegen
 
-# Redocly CLI (a node tool) lints the document beside our own rules.
-check: $(READY) $(NODE_TOOLS)
-	$(BIN)/python -m vpbx_spec
+$(LINT_READY): $(READY) requirements-lint.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+	  --constraint constraints.txt --requirement requirements-lint.txt
+	touch $@
+
+# Redocly CLI (a node tool) lints the document beside our own rules; every check must run here.
+# Then the adoptable workflow: its schema (SchemaStore's, vendored) and zizmor's audits.
+check: $(READY) $(NODE_TOOLS) $(LINT_READY)
+	$(BIN)/vpbx check --require-complete
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(BIN)/zizmor --offline --quiet --config .github/zizmor.yml .github/workflows/
 
 # make breaking BASE=<git ref>: empty means the merge base with main.
 BASE ?=
@@ -61,7 +76,7 @@ test: check $(NODE_TOOLS) $(MUTATION_READY)
 	$(BIN)/python -m tests.selftest
 
 contract: $(READY)
-	$(BIN)/python -m vpbx_suite
+	$(BIN)/vpbx contract
 
 selftest: $(READY) $(NODE_TOOLS)
 	$(BIN)/python -m tests.selftest
@@ -81,17 +96,17 @@ mutation: $(READY) $(MUTATION_READY)
 	$(BIN)/python -m mutation $(MUTATION)
 
 mock: $(READY)
-	$(BIN)/python -m vpbx_mock
+	$(BIN)/vpbx mock
 
 # Nothing is sent: the exchanges of a HAR file are judged. BASE_URL picks the server (default:
 # the document's). Exit 0 conforms, 1 violations, 2 unreadable file (make reports 2 for both).
 validate-traffic: $(READY)
 	@test -n "$(HAR)" || { echo "usage: make validate-traffic HAR=path/to/file.har [BASE_URL=...]" >&2; exit 2; }
-	$(BIN)/python -m vpbx_traffic.har "$(HAR)"
+	$(BIN)/vpbx validate-traffic "$(HAR)"
 
 # Forwards to UPSTREAM unchanged and checks every exchange; reports written on Ctrl-C.
 proxy: $(READY)
-	UPSTREAM="$(UPSTREAM)" PORT="$(or $(PORT),8081)" $(BIN)/python -m vpbx_traffic.proxy
+	$(BIN)/vpbx proxy
 
 clean:
 	rm -rf .venv .data reports .pytest_cache .hypothesis tools/node_modules

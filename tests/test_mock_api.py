@@ -1,4 +1,4 @@
-"""The reference mock in-process: every rule of POST /numbers/unconfirmed and every error answer.
+"""The reference mock in-process: every rule of its six operations' requests and every error answer.
 
 Payloads come from the document's named examples; answers are validated against the
 document's VirtualNumber, Error and ErrorDetail schemas.

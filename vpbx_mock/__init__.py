@@ -1,5 +1,5 @@
-"""Reference mock of POST /numbers/unconfirmed: the contract in openapi/openapi.yaml, running.
+"""The reference mock: every operation of openapi/openapi.yaml, served from one SQLite store.
 
-Run it with `make mock` or `python -m vpbx_mock`; build it in-process with
+Run it with `vpbx mock`, `make mock` or `python -m vpbx_mock`; build it in-process with
 `vpbx_mock.app.create_app`.
 """

@@ -1,4 +1,4 @@
-"""`python -m vpbx_mock` (`make mock`): serve the mock in the foreground until Ctrl-C.
+"""`python -m vpbx_mock` (`vpbx mock`, `make mock`): serve the mock in the foreground until Ctrl-C.
 
 Settings (environment): HOST, PORT (127.0.0.1:8080), API_TOKEN, MOCK_DB (a file, or
 ":memory:"), MOCK_ACCESS_LOG (1; 0 to silence the per-request log), MOCK_CONNECTABLE (the
@@ -8,13 +8,15 @@ size of the connectable pool, 5000, or "any").
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 
 from vpbx_mock.settings import Settings
 
 
-def main() -> int:
+def main(environ: Mapping[str, str] | None = None) -> int:
+    """`environ`: the settings (default: the process's environment); `vpbx mock` passes its options."""
     try:
-        settings = Settings.from_environment()
+        settings = Settings.from_environment(environ)
     except ValueError as error:
         print(f"vpbx_mock: {error}", file=sys.stderr)
         return 2

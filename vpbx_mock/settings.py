@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +41,7 @@ class Settings:
         return self.token == LOCAL_DEFAULT_TOKEN
 
     @classmethod
-    def from_environment(cls, environ: dict[str, str] | None = None) -> Settings:
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """The settings, or ValueError (the process exits 2) for a bad value, or for a
         published token on an address others can reach (protected mode, as in Redis)."""
         env = os.environ if environ is None else environ

@@ -7,6 +7,7 @@ a validator that points into the document, so no schema is ever copied by hand.
 from __future__ import annotations
 
 import functools
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,13 @@ import yaml
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
+# The document and its decision log are package data (the `vpbx_openapi` package is the
+# repository's openapi/ folder), so an installed toolkit finds them from any directory.
+OPENAPI_DIR = Path(str(resources.files("vpbx_openapi")))
+DOCUMENT_PATH = OPENAPI_DIR / "openapi.yaml"
+# The checkout the code runs from; make, git and the Node tools (tools/node_modules) live
+# there. Installed from a wheel, this is site-packages and those tools are absent.
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
-DOCUMENT_PATH = REPOSITORY_ROOT / "openapi" / "openapi.yaml"
 
 # The document is registered under this URI so that its own "#/components/..." references
 # resolve against it from any validator built here.

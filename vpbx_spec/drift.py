@@ -6,11 +6,23 @@ import difflib
 import subprocess
 import sys
 import tempfile
+import tomllib
+from importlib import resources
 from pathlib import Path
 
 from vpbx_spec.document import DOCUMENT_PATH, REPOSITORY_ROOT
 
-MODELS_PATH = REPOSITORY_ROOT / "generated" / "models.py"
+MODELS_PATH = Path(str(resources.files("generated"))) / "models.py"
+# The generator's options live in the checkout's pyproject.toml [tool.datamodel-codegen];
+# an installed toolkit has no checkout, and then the models cannot be regenerated to compare.
+PYPROJECT = REPOSITORY_ROOT / "pyproject.toml"
+
+
+def codegen_configured() -> bool:
+    try:
+        return "datamodel-codegen" in tomllib.loads(PYPROJECT.read_text(encoding="utf-8")).get("tool", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
 
 
 def generate_models(document: Path, output: Path) -> None:

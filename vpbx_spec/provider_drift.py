@@ -20,12 +20,12 @@ from typing import Any
 
 import yaml
 
-from vpbx_spec.document import REPOSITORY_ROOT, Document, DocumentSchemas
+from vpbx_spec.document import OPENAPI_DIR, Document, DocumentSchemas
 from vpbx_spec.provider_pages import (MAPPING_PATH, PAGES_DIR, FieldFacts, Page, PageMapping,
                                       load_mapping, read_page, row_facts)
 
-DIFFERENCES_PATH = REPOSITORY_ROOT / "openapi" / "provider-differences.yaml"
-DECISIONS_PATH = REPOSITORY_ROOT / "openapi" / "DECISIONS.md"
+DIFFERENCES_PATH = OPENAPI_DIR / "provider-differences.yaml"
+DECISIONS_PATH = OPENAPI_DIR / "DECISIONS.md"
 _DECISION_HEADING = re.compile(r"^## (D\d+)\.", re.M)
 _ABSENT = "(absent)"
 

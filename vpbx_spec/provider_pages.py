@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,8 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from vpbx_spec.document import REPOSITORY_ROOT
-
-PROVIDER_DIR = REPOSITORY_ROOT / "provider"
+# Package data (`vpbx_provider`, the repository's provider/ folder): found from any directory.
+PROVIDER_DIR = Path(str(resources.files("vpbx_provider")))
 PAGES_DIR = PROVIDER_DIR / "pages"
 MAPPING_PATH = PROVIDER_DIR / "pages.yaml"
 

@@ -44,7 +44,7 @@ class Finding:
 def run_node_tool(tool: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     if not tool.exists():
         raise ToolMissing(f"{tool.relative_to(REPOSITORY_ROOT)} is not installed; "
-                          "run `make node-tools`")
+                          "in a checkout, `make node-tools` installs it")
     return subprocess.run([str(tool), *args], cwd=REPOSITORY_ROOT, capture_output=True,
                           text=True, timeout=timeout, env={**os.environ, **QUIET_ENV})
 

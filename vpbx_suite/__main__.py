@@ -1,4 +1,4 @@
-"""`python -m vpbx_suite` (`make contract`): check a server against openapi/openapi.yaml.
+"""`python -m vpbx_suite` (`vpbx contract`, `make contract`): check a server against openapi/openapi.yaml.
 
 Without BASE_URL it starts the bundled mock on a free port with a fresh temporary database,
 runs the suite against it and stops it. Exit status: 0 the server conforms, 1 it does not,
@@ -14,7 +14,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -49,9 +49,10 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # pytest stops as on Ctrl-C; cleanup still runs
 
 
-def main() -> int:
+def main(environ: Mapping[str, str] | None = None) -> int:
+    """`environ`: the settings (default: the process's environment); `vpbx contract` passes its options."""
     try:
-        settings = SuiteSettings.from_environment()
+        settings = SuiteSettings.from_environment(environ)
     except SettingsError as error:
         print(f"contract: {error}", file=sys.stderr)
         return 2
@@ -74,8 +75,9 @@ def main() -> int:
                   f"MAX_WRITES={'unlimited' if target.max_writes is None else target.max_writes}", flush=True)
             run = start_run(SuiteRun(operations=target.operations, budget=WriteBudget(target.max_writes)))
             os.environ.update(target.to_environment())
-            arguments = [str(TARGET_TESTS), "-p", "no:cacheprovider", "--no-header", "-v",
-                         "--tb=short", f"--rootdir={TARGET_TESTS}", "-o", "junit_suite_name=contract",
+            arguments = [str(TARGET_TESTS), "-c", str(TARGET_TESTS / "pytest.ini"), "-p", "no:cacheprovider",
+                         "--no-header", "-v", "--tb=short", f"--rootdir={TARGET_TESTS}",
+                         "-o", "junit_suite_name=contract",
                          f"--junitxml={junit}",
                          # The tests' assertions carry their own messages. Rewriting them would
                          # also rewrite every module of schemathesis (a pytest plugin): 3 s a run.
@@ -102,11 +104,11 @@ def main() -> int:
         print(f"contract: {line}")
     edges = sum(run.edge_cases.values())
     print(f"contract: {edges} edge cases ran" + (f" ({', '.join(f'{k} {v}' for k, v in sorted(run.edge_cases.items()))})" if edges else ""))
-    print(f"contract: {verdict}")
     print(f"contract: {responses} responses checked in {elapsed:.1f} s ({rate:.0f}/s); "
           f"reproduce with SEED={seed}")
     print(f"contract: JUnit report {junit}")
     print(f"contract: coverage report {report_dir / COVERAGE_REPORT}")
+    print(f"contract: {verdict}")  # the last line: the verdict
     return 0 if conforms else 1
 
 

@@ -35,16 +35,20 @@ def main(argv: list[str] | None = None) -> int:
                              "default: the document's server")
     parser.add_argument("--report-dir", default=os.environ.get("REPORT_DIR") or "reports")
     args = parser.parse_args(argv)
+    return validate(args.har, args.base_url, args.report_dir)
 
+
+def validate(har: str, base_url: str, report_dir: str) -> int:
+    """Judge the exchanges of one HAR file; the exit status."""
     try:
-        exchanges = read_har(args.har)
+        exchanges = read_har(har)
     except HarError as error:
         print(f"validate-traffic: {error}", file=sys.stderr)
         return EXIT_UNREADABLE
     started = time.perf_counter()
     previous = current_run()
     try:
-        validator = TrafficValidator(Target(args.base_url))
+        validator = TrafficValidator(Target(base_url))
         for exchange in exchanges:
             for violation in validator.check(exchange):
                 print(violation.line(), flush=True)
@@ -54,10 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     print(render_summary(validator))
     if exchanges and not validator.tally.checked:
         # Most often the recording is of another server than the one judged.
-        print(f"validate-traffic: no exchange of the file belongs to {args.base_url}; "
+        print(f"validate-traffic: no exchange of the file belongs to {base_url}; "
               "set BASE_URL (--base-url) to the server it recorded", file=sys.stderr)
     print(f"judged {len(exchanges)} entries in {seconds:.2f} s")
-    for path in write_reports(validator, args.report_dir, source=args.har):
+    for path in write_reports(validator, report_dir, source=har):
         print(f"report: {path}")
     return EXIT_VIOLATIONS if validator.violations else EXIT_CONFORMS
 
