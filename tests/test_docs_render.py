@@ -1,8 +1,8 @@
 """`make docs`: the rendered reference, opened in a real headless Chromium.
 
-Needs tools/node_modules (`make node-tools`) and the system's Chromium (`/usr/bin/chromium`,
-Debian's `chromium`; .ci/run installs it on a fresh machine). Every fact checked on the page
-is read from the document, so the test follows the document as it grows.
+Needs tools/node_modules (`make node-tools`) and a Chromium (tests/browser.py: skipped without
+one, failed without one under CI=true). Every fact checked on the page is read from the
+document, so the test follows the document as it grows.
 """
 
 from __future__ import annotations
@@ -11,26 +11,25 @@ import json
 import os
 import re
 import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.browser import require_chromium
 from vpbx_spec.docs import build_docs
 from vpbx_spec.document import REPOSITORY_ROOT, bundled_document, bundled_schemas
 from vpbx_spec.walk import iter_operations
 
 PROBE = REPOSITORY_ROOT / "vpbx_spec" / "docs_probe.mjs"
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 _DECISION = re.compile(r"\bD\d+\b")
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> dict[str, Any]:
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)"
+    chromium = require_chromium()
     page = build_docs(output=tmp_path_factory.mktemp("docs") / "index.html")
     result = subprocess.run(["node", str(PROBE), str(page)], capture_output=True, text=True,
-                            timeout=180, cwd=REPOSITORY_ROOT)
+                            timeout=180, cwd=REPOSITORY_ROOT, env={**os.environ, "CHROMIUM": str(chromium)})
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout)
 
