@@ -72,8 +72,8 @@ class Settings:
         if settings.uses_default_token and not is_loopback(settings.host):
             published = next(token for token in settings.tokens if token in PUBLISHED_TOKENS)
             if env.get("API_TOKENS"):
-                advice = ("set API_TOKENS to secrets of your own"
-                          " (e.g. API_TOKENS=$(openssl rand -hex 16),$(openssl rand -hex 16))")
+                advice = ("set API_TOKENS to secrets of your own (each e.g. from"
+                          " `openssl rand -hex 16`; docs/accounts.md)")
             else:
                 advice = ("set API_TOKEN to a secret of your own"
                           " (e.g. API_TOKEN=$(openssl rand -hex 16))")
