@@ -98,9 +98,9 @@ def _handlers() -> dict[str, Handler]:
         body = call.body
         try:
             stored = call.account.add(number=body["number"], dgn_number=body["dgn_number"],
-                               purpose=body["purpose"], comment=body.get("comment"),
-                               type=body["type"], state=NEW_NUMBER_STATE,
-                               region_name=region_for(body["dgn_number"]))
+                                      purpose=body["purpose"], comment=body.get("comment"),
+                                      type=body["type"], state=NEW_NUMBER_STATE,
+                                      region_name=region_for(body["dgn_number"]))
         except DuplicateNumber:
             raise ApiError(409, "duplicate_number",
                            f"The number {body['number']} has already been added.",
@@ -130,8 +130,8 @@ def _handlers() -> dict[str, Handler]:
         # purpose therefore clears it (D27). int(): JSON Schema counts 5.0 as an integer.
         employee_id = body.get("employee_id")
         edited = call.account.edit(id, purpose=body["purpose"],
-                            employee_id=None if employee_id is None else int(employee_id),
-                            comment=body.get("comment"), keep_comment="comment" not in body)
+                                   employee_id=None if employee_id is None else int(employee_id),
+                                   comment=body.get("comment"), keep_comment="comment" not in body)
         if edited is None:
             raise _not_found(id)
         return _json(edited_number(edited))

@@ -277,32 +277,32 @@ class Account:
     """The numbers of one account (D31): every read, listing, edit and delete names it, so an
     id of another account is not found (D32) and the listing holds only its own (D33)."""
 
-    store: NumberStore
+    _store: NumberStore  # private: a caller acts through the methods, never around them
     id: int
 
     def add(self, *, number: str, dgn_number: str, purpose: str, comment: str | None,
             type: str, state: str, region_name: str | None,
             employee_id: int | None = None) -> StoredNumber:
-        return self.store.add(number=number, dgn_number=dgn_number, purpose=purpose,
-                              comment=comment, type=type, state=state, region_name=region_name,
-                              employee_id=employee_id, account=self.id)
+        return self._store.add(number=number, dgn_number=dgn_number, purpose=purpose,
+                               comment=comment, type=type, state=state, region_name=region_name,
+                               employee_id=employee_id, account=self.id)
 
     def by_id(self, id: int) -> StoredNumber | None:
-        return self.store.by_id(id, account=self.id)
+        return self._store.by_id(id, account=self.id)
 
     def all(self, type: str | None = None) -> list[StoredNumber]:
-        return self.store.all(type, account=self.id)
+        return self._store.all(type, account=self.id)
 
     def edit(self, id: int, *, purpose: str, employee_id: int | None,
              comment: str | None, keep_comment: bool) -> EditedNumber | None:
-        return self.store.edit(id, purpose=purpose, employee_id=employee_id, comment=comment,
-                               keep_comment=keep_comment, account=self.id)
+        return self._store.edit(id, purpose=purpose, employee_id=employee_id, comment=comment,
+                                keep_comment=keep_comment, account=self.id)
 
     def delete(self, id: int) -> bool:
-        return self.store.delete(id, account=self.id)
+        return self._store.delete(id, account=self.id)
 
     def connectable(self) -> list[ConnectableEntry]:
-        return self.store.connectable()
+        return self._store.connectable()
 
 
 def _add_missing_columns(connection: sqlite3.Connection) -> None:
