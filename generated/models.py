@@ -299,7 +299,9 @@ class VirtualNumber(BaseModel):
     """
     id: Annotated[StrictInt, Field(ge=1, le=9223372036854775807)]
     """
-    Unique identifier of the virtual number (уникальный идентификатор) (D19).
+    Unique identifier of the virtual number (уникальный идентификатор) (D19), on the
+    server or within the account (D36).
+
     """
     state: Literal["active", "inactive", "activation", "debt_lock", "unconfirmed", "freeze", "error"]
     """
@@ -331,7 +333,7 @@ class VirtualNumber(BaseModel):
         MISSING
     )
     """
-    The customer account (Личный кабинет) holding the number. Optional (D7).
+    The customer account (Личный кабинет) holding the number, the token's (D31). Optional (D7).
     """
     sip_uri: StrictStr | None | MISSING = MISSING
     """

@@ -1,6 +1,7 @@
 """`python -m vpbx_mock` (`vpbx mock`, `make mock`): serve the mock in the foreground until Ctrl-C.
 
-Settings (environment): HOST, PORT (127.0.0.1:8080), API_TOKEN, MOCK_DB (a file, or
+Settings (environment): HOST, PORT (127.0.0.1:8080), API_TOKEN (one account) or API_TOKENS
+(tok1,tok2,...: one account per token; docs/accounts.md), MOCK_DB (a file, or
 ":memory:"), MOCK_ACCESS_LOG (1; 0 to silence the per-request log), MOCK_CONNECTABLE (the
 size of the connectable pool, 5000, or "any").
 """
@@ -43,13 +44,10 @@ def main(environ: Mapping[str, str] | None = None) -> int:
         print(f"vpbx mock: only numbers of the connectable listing may be added"
               f" (pool of {settings.connectable.pool_size} on a new database;"
               " MOCK_CONNECTABLE=any accepts every valid number)", flush=True)
-    if settings.uses_default_token:
-        print(f"vpbx mock: send 'Authorization: {settings.token}' (the documented local default;"
-              " set API_TOKEN to change it)", flush=True)
-    else:
-        print("vpbx mock: send 'Authorization: <the value of API_TOKEN>'", flush=True)
+    for line in settings.token_lines():
+        print(f"vpbx mock: {line}", flush=True)
     print("vpbx mock: Ctrl-C stops it", flush=True)
-    app = create_app(store, settings.token, close_store_on_shutdown=True)
+    app = create_app(store, settings.tokens, close_store_on_shutdown=True)
     # Our own access log: the same line as uvicorn's, buffered (vpbx_mock.access_log).
     served = AccessLog(app) if settings.access_log else app
     uvicorn.run(served, host=settings.host, port=settings.port, loop="uvloop", http="httptools",

@@ -7,13 +7,16 @@ Checks run in this order, each answering with a JSON error: route (404, 405), to
 path and query parameters (400), media type (415), size (413), JSON syntax (400), request
 schema (400), body id equal to the path id (400), existence (404), duplicate (409),
 connectable (422).
+
+Each token names an account (D31). The token picks the request's Account, and the handlers
+reach the store only through it: another account's id is answered as one that never existed
+(D32), its numbers are not listed (D33), and its number cannot be added (D35).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hmac
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -24,6 +27,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from vpbx_mock.accounts import Tokens
 from vpbx_mock.body import check_media_type, parse_json, read_limited
 from vpbx_mock.errors import ApiError, error_response
 from vpbx_mock.operations import Operation, operations
@@ -36,7 +40,13 @@ from vpbx_mock.records import (
 )
 from vpbx_mock.regions import region_for
 from vpbx_mock.settings import MAX_BODY_BYTES
-from vpbx_mock.store import SQLITE_MAX_INTEGER, DuplicateNumber, NotConnectable, NumberStore
+from vpbx_mock.store import (
+    SQLITE_MAX_INTEGER,
+    Account,
+    DuplicateNumber,
+    NotConnectable,
+    NumberStore,
+)
 
 ADD_PATH = operations()["addMobileNumber"].path
 NEW_NUMBER_STATE = "activation"  # the state of the provider's example answer (D2)
@@ -44,7 +54,9 @@ NEW_NUMBER_STATE = "activation"  # the state of the provider's example answer (D
 
 @dataclass(frozen=True)
 class Call:
-    """A request that passed every generic check: its parameters and its body, validated."""
+    """A request that passed every generic check: the account its token names, its parameters
+    and its body, validated."""
+    account: Account
     params: dict[str, Any]
     body: Any
 
@@ -71,27 +83,29 @@ def _json(body: bytes, status_code: int = 200) -> Response:
 
 
 def _not_found(id: int) -> ApiError:
+    # The one answer for an id the caller's account does not hold, whoever holds it (D32).
     return ApiError(404, "not_found", f"No virtual number with id {id}.", field="id")
 
 
-def _handlers(store: NumberStore) -> dict[str, Handler]:
-    """operationId -> what it does with the store (the body and parameters are valid here)."""
+def _handlers() -> dict[str, Handler]:
+    """operationId -> what it does with the caller's account (the body and parameters are
+    valid here)."""
 
     def list_connectable(call: Call) -> Response:
-        return _json(connectable_numbers(store.connectable()))
+        return _json(connectable_numbers(call.account.connectable()))
 
     def add(call: Call) -> Response:
         body = call.body
         try:
-            stored = store.add(number=body["number"], dgn_number=body["dgn_number"],
-                               purpose=body["purpose"], comment=body.get("comment"),
-                               type=body["type"], state=NEW_NUMBER_STATE,
-                               region_name=region_for(body["dgn_number"]))
+            stored = call.account.add(number=body["number"], dgn_number=body["dgn_number"],
+                                      purpose=body["purpose"], comment=body.get("comment"),
+                                      type=body["type"], state=NEW_NUMBER_STATE,
+                                      region_name=region_for(body["dgn_number"]))
         except DuplicateNumber:
             raise ApiError(409, "duplicate_number",
                            f"The number {body['number']} has already been added.",
                            field="number") from None
-        except NotConnectable:
+        except NotConnectable:  # another account's number too: the same answer (D35)
             raise ApiError(422, "number_not_connectable",
                            f"The number {body['number']} is not offered for connection"
                            " (see GET /numbers/def-virtual-number-capacity).",
@@ -99,10 +113,10 @@ def _handlers(store: NumberStore) -> dict[str, Handler]:
         return _json(virtual_number(stored), status_code=201)
 
     def list_numbers(call: Call) -> Response:
-        return _json(virtual_numbers(store.all(call.params.get("type"))))
+        return _json(virtual_numbers(call.account.all(call.params.get("type"))))
 
     def get(call: Call) -> Response:
-        stored = store.by_id(call.params["id"])
+        stored = call.account.by_id(call.params["id"])
         if stored is None:
             raise _not_found(call.params["id"])
         return _json(virtual_number(stored))
@@ -115,15 +129,15 @@ def _handlers(store: NumberStore) -> dict[str, Handler]:
         # The schema's oneOf lets employee_id in only with purpose employee; any other
         # purpose therefore clears it (D27). int(): JSON Schema counts 5.0 as an integer.
         employee_id = body.get("employee_id")
-        edited = store.edit(id, purpose=body["purpose"],
-                            employee_id=None if employee_id is None else int(employee_id),
-                            comment=body.get("comment"), keep_comment="comment" not in body)
+        edited = call.account.edit(id, purpose=body["purpose"],
+                                   employee_id=None if employee_id is None else int(employee_id),
+                                   comment=body.get("comment"), keep_comment="comment" not in body)
         if edited is None:
             raise _not_found(id)
         return _json(edited_number(edited))
 
     def delete(call: Call) -> Response:
-        if not store.delete(call.params["id"]):
+        if not call.account.delete(call.params["id"]):
             raise _not_found(call.params["id"])
         return _json(deleted_number(call.params["id"]))
 
@@ -162,14 +176,22 @@ def _integer_out_of_range(body: Any) -> ApiError | None:
     return None
 
 
-def create_app(store: NumberStore, token: str, *, max_body_bytes: int = MAX_BODY_BYTES,
+def create_app(store: NumberStore, tokens: str | Sequence[str] | None = None, *,
+               token: str | None = None, max_body_bytes: int = MAX_BODY_BYTES,
                close_store_on_shutdown: bool = False) -> Starlette:
-    """The application. The store's connectable policy (NumberStore.open(..., connectable=))
-    decides which numbers may be added. With close_store_on_shutdown the server's shutdown
-    closes the store (uvicorn re-raises SIGTERM after shutting down, so code after it never
-    runs)."""
-    expected_token = token.encode("utf-8")
-    handlers = _handlers(store)
+    """The application. `tokens`: one token (one account) or several, each naming its own
+    account in the store (D31); the first holds the numbers of a file from before accounts.
+    `token=` is the older keyword for one token. The store's connectable policy
+    (NumberStore.open(..., connectable=)) decides which numbers may be added. With
+    close_store_on_shutdown the server's shutdown closes the store (uvicorn re-raises SIGTERM
+    after shutting down, so code after it never runs)."""
+    if (tokens is None) == (token is None):
+        raise TypeError("create_app() takes either tokens or token=")
+    if tokens is None:
+        tokens = token
+    assert tokens is not None
+    accounts = Tokens(store, (tokens,) if isinstance(tokens, str) else tuple(tokens))
+    handlers = _handlers()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -179,7 +201,8 @@ def create_app(store: NumberStore, token: str, *, max_body_bytes: int = MAX_BODY
 
     async def serve(request: Request, operation: Operation, handler: Handler) -> Response:
         presented = _presented_token(request)
-        if presented is None or not hmac.compare_digest(presented, expected_token):
+        account = None if presented is None else accounts.account_for(presented)
+        if account is None:
             raise ApiError(401, "unauthorized",
                            "Missing or invalid API token in the Authorization header.")
         params = _parameters(request, operation)
@@ -196,7 +219,7 @@ def create_app(store: NumberStore, token: str, *, max_body_bytes: int = MAX_BODY
             problem = operation.body_error(body) or _integer_out_of_range(body)
             if problem is not None:
                 raise problem
-        return handler(Call(params, body))
+        return handler(Call(account, params, body))
 
     def path_endpoint(by_method: dict[str, tuple[Operation, Handler]]
                       ) -> Callable[[Request], Awaitable[Response]]:

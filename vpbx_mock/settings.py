@@ -10,9 +10,12 @@ from pathlib import Path
 
 from vpbx_mock.pool import Connectable
 
-# The documented token for local use. It is only a default: set API_TOKEN for anything
-# reachable by others.
+# The documented tokens for local use: the default, and a second one for two accounts on one
+# machine (API_TOKENS=local-dev-token,local-dev-token-2). Published, so never secret: set
+# API_TOKEN or API_TOKENS to secrets of your own for anything reachable by others.
 LOCAL_DEFAULT_TOKEN = "local-dev-token"
+LOCAL_SECOND_TOKEN = "local-dev-token-2"
+PUBLISHED_TOKENS = (LOCAL_DEFAULT_TOKEN, LOCAL_SECOND_TOKEN)
 DEFAULT_DATABASE = Path(".data") / "mock.sqlite3"
 MAX_BODY_BYTES = 64 * 1024
 
@@ -31,14 +34,21 @@ def is_loopback(host: str) -> bool:
 class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
-    token: str = LOCAL_DEFAULT_TOKEN
+    tokens: tuple[str, ...] = (LOCAL_DEFAULT_TOKEN,)  # one account per token (D31)
     database: str = str(DEFAULT_DATABASE)  # a file path, or ":memory:"
     access_log: bool = True
     connectable: Connectable = field(default_factory=Connectable)  # MOCK_CONNECTABLE
 
     @property
+    def token(self) -> str:
+        """The first token: the only one with API_TOKEN; its account holds the numbers of a
+        file from before accounts."""
+        return self.tokens[0]
+
+    @property
     def uses_default_token(self) -> bool:
-        return self.token == LOCAL_DEFAULT_TOKEN
+        """Whether any token is a published one (protected mode applies)."""
+        return any(token in PUBLISHED_TOKENS for token in self.tokens)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -55,14 +65,60 @@ class Settings:
         settings = cls(
             host=get("HOST", cls.host),
             port=int(port),
-            token=get("API_TOKEN", LOCAL_DEFAULT_TOKEN),
+            tokens=_tokens(env.get("API_TOKEN") or None, env.get("API_TOKENS") or None),
             database=get("MOCK_DB", str(DEFAULT_DATABASE)),
             access_log=get("MOCK_ACCESS_LOG", "1") not in ("0", "false", "no"),
             connectable=Connectable.parse(env.get("MOCK_CONNECTABLE") or None),
         )
         if settings.uses_default_token and not is_loopback(settings.host):
+            published = next(token for token in settings.tokens if token in PUBLISHED_TOKENS)
+            if env.get("API_TOKENS"):
+                advice = ("set API_TOKENS to secrets of your own (each e.g. from"
+                          " `openssl rand -hex 16`; docs/accounts.md)")
+            else:
+                advice = ("set API_TOKEN to a secret of your own"
+                          " (e.g. API_TOKEN=$(openssl rand -hex 16))")
             raise ValueError(
                 f"refusing to listen on {settings.host} with the published default token"
-                f" {LOCAL_DEFAULT_TOKEN!r}: set API_TOKEN to a secret of your own"
-                " (e.g. API_TOKEN=$(openssl rand -hex 16)), or use HOST=127.0.0.1")
+                f" {published!r}: {advice}, or use HOST=127.0.0.1")
         return settings
+
+    def token_lines(self) -> list[str]:
+        """How to authenticate, for the startup output. Only published tokens are shown: a
+        token of one's own, or any hash of it, never appears in any output."""
+        def shown(index: int, token: str) -> str:
+            if token in PUBLISHED_TOKENS:
+                return f"send 'Authorization: {token}' (a documented local default)"
+            return f"send 'Authorization: <token {index} of API_TOKENS>'"
+
+        if len(self.tokens) > 1:
+            return ([f"{len(self.tokens)} accounts, one per token of API_TOKENS; each sees only"
+                     " its own numbers (docs/accounts.md)"]
+                    + [f"  account {index}: {shown(index, token)}"
+                       for index, token in enumerate(self.tokens, start=1)])
+        if self.uses_default_token:
+            return [f"one account: send 'Authorization: {self.token}' (the documented local"
+                    " default; set API_TOKEN to change it)"]
+        return ["one account: send 'Authorization: <your token>' (the value of API_TOKEN"
+                " or API_TOKENS)"]
+
+
+def _tokens(single: str | None, several: str | None) -> tuple[str, ...]:
+    """API_TOKEN (one account) or API_TOKENS (comma-separated, one account each); messages
+    name entries by position, never by value: a token is a secret."""
+    if single is not None and several is not None:
+        raise ValueError("set API_TOKEN (one account) or API_TOKENS (one account per token),"
+                         " not both")
+    if several is None:
+        return (single or LOCAL_DEFAULT_TOKEN,)
+    # Spaces around an entry cannot be sent in a header (its value is stripped): dropped.
+    tokens = tuple(entry.strip(" \t") for entry in several.split(","))
+    for index, token in enumerate(tokens, start=1):
+        if not token:
+            raise ValueError(f"API_TOKENS: entry {index} of {len(tokens)} is empty;"
+                             " give tokens separated by commas, e.g. API_TOKENS=tok1,tok2")
+        first = tokens.index(token) + 1
+        if first != index:
+            raise ValueError(f"API_TOKENS: entries {first} and {index} are the same token;"
+                             " each token names its own account")
+    return tokens
