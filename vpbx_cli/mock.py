@@ -13,8 +13,10 @@ from vpbx_cli.settings import environment, setting
                       "address others can reach (protected mode).")
 @setting("HOST", "--host", help="Address to listen on.", default="127.0.0.1")
 @setting("PORT", "--port", help="Port to listen on.", default="8080")
-@setting("API_TOKEN", "--api-token", help="The token clients must send.", default="local-dev-token",
-         metavar="TOKEN")
+@setting("API_TOKEN", "--api-token", help="The token clients must send (one account).",
+         default="local-dev-token", metavar="TOKEN")
+@setting("API_TOKENS", "--api-tokens", help="Comma-separated tokens, each its own account (instead of "
+         "--api-token).", metavar="TOKENS")
 @setting("MOCK_DB", "--db", help="SQLite file (created with its folder), or :memory:.",
          default=".data/mock.sqlite3", metavar="PATH")
 @setting("MOCK_ACCESS_LOG", "--access-log", help="1 logs a line per request, 0 silences it.", default="1",
