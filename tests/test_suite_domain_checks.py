@@ -193,3 +193,21 @@ def test_schemathesis_runs_the_lookalike_check(operation):
     validate(operation, sent, 201, answer_to(sent), enum_values_have_no_lookalikes)
     with pytest.raises(FailureGroup, match="U\\+0430 CYRILLIC SMALL LETTER A"):
         validate(operation, sent, 201, answer_to(sent, state="\u0430ctive"), enum_values_have_no_lookalikes)
+
+
+def test_a_generated_add_gets_a_fresh_number_and_a_city_number_of_a_new_region(operation):
+    from vpbx_numbering import area_codes_by_population
+    from vpbx_suite.prepare import prepare
+    from vpbx_suite.run import SuiteRun
+
+    run = SuiteRun()
+    codes = area_codes_by_population()
+    used = []
+    for _ in range(5):
+        case = operation.schema.make_case(operation=operation, body=seed_request())
+        assert prepare(case, run)
+        assert case.body["number"] != seed_request()["number"]
+        used.append(next(code for code in codes if case.body["dgn_number"].startswith(code)))
+    assert used == list(codes[:5])  # a new area code each time, the most populous first
+    invalid = operation.schema.make_case(operation=operation, body={**seed_request(), "dgn_number": "8495"})
+    assert prepare(invalid, run) and invalid.body["dgn_number"] == "8495"  # what the case is about

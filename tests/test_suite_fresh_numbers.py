@@ -1,9 +1,12 @@
-"""Fresh numbers: unique, valid under the document, and only replacing valid numbers."""
+"""Fresh numbers: unique, valid under the document, and only replacing valid numbers; offered
+numbers: recycled when they run dry, never twice in one test, never one the run holds."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.contract_data import seed_request
-from vpbx_suite.fresh_numbers import FreshNumbers
+from vpbx_suite.fresh_numbers import FreshNumbers, OfferedNumbers, OutOfNumbers, SourceFailed
 from vpbx_spec.document import bundled_schemas
 
 
@@ -34,3 +37,73 @@ def test_refresh_replaces_only_a_valid_number():
     for invalid in ({**body, "number": "+79268622332"}, {**body, "number": 79268622332},
                     {key: value for key, value in body.items() if key != "number"}, [body], "x", None):
         assert fresh.refresh(invalid) == invalid
+
+
+# --- offered numbers: recycled ----------------------------------------------------------
+
+POOL = [f"7900000{i:04d}" for i in range(5)]
+
+
+class Account:
+    """A server's connectable listing in miniature: a pool, minus what the run holds."""
+
+    def __init__(self) -> None:
+        self.held: set[str] = set()
+        self.reads = 0
+
+    def offered(self) -> list[str]:
+        self.reads += 1
+        return [number for number in POOL if number not in self.held]
+
+    def free(self) -> int:
+        freed = len(self.held)
+        self.held.clear()
+        return freed
+
+
+def test_offered_numbers_are_read_again_when_the_queue_runs_dry():
+    account = Account()
+    source = OfferedNumbers([], "the listing", read=account.offered, held=lambda: account.held)
+    first = [source.next() for _ in range(5)]
+    assert sorted(first) == POOL and account.reads == 1
+    source.start_test()
+    again = source.next()  # none held: the listing offers them all again
+    assert again in POOL and account.reads >= 1
+
+
+def test_held_numbers_are_not_handed_out_and_idle_ones_are_freed_when_nothing_is_left():
+    account = Account()
+    source = OfferedNumbers(POOL, "the listing", read=account.offered, held=lambda: set(account.held),
+                            free=account.free)
+    for _ in range(5):
+        account.held.add(source.next())  # each added: the run holds it
+    source.start_test()
+    number = source.next()  # nothing offered: the run frees its own, then reads again
+    assert number in POOL and not account.held
+
+
+def test_a_number_is_not_handed_out_twice_within_one_test():
+    account = Account()
+    source = OfferedNumbers([], "the listing", read=account.offered)
+    taken = [source.next() for _ in range(5)]
+    assert len(set(taken)) == 5
+    with pytest.raises(OutOfNumbers):
+        source.next()  # the listing offers them again, but this test has them all
+
+
+def test_a_source_that_breaks_the_contract_fails_once_and_then_refuses():
+    def broken() -> list[str]:
+        raise AssertionError("the connectable listing answered 500")
+
+    source = OfferedNumbers([], "the connectable listing", read=broken)
+    with pytest.raises(AssertionError):
+        source.prime()
+    with pytest.raises(SourceFailed, match="answered 500"):
+        source.next()
+
+
+def test_invalid_offered_numbers_are_never_handed_out():
+    source = OfferedNumbers(["+79000000001", "89000000002", POOL[0]], "a file")
+    assert source.next() == POOL[0]
+    with pytest.raises(OutOfNumbers):
+        source.next()

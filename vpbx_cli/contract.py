@@ -9,7 +9,8 @@ import click
 from vpbx_cli.settings import environment, setting
 
 
-@click.command(epilog="Exit status: 0 the server conforms, 1 it does not, 2 the run could not start.")
+@click.command(epilog="Exit status: 0 the server conforms, 1 it does not, 2 the run could not start, "
+                      "3 it conforms in what ran but checks did not run and --require-complete is set.")
 @setting("BASE_URL", "--base-url", help="Server to test, with any path prefix.",
          default="the bundled mock, started and stopped", metavar="URL")
 @setting("API_TOKEN", "--api-token", help="The account's token; required with --base-url; never printed.",
@@ -25,6 +26,9 @@ from vpbx_cli.settings import environment, setting
 @setting("MAX_EXAMPLES", "--max-examples", help="Examples per generation phase.", default="50", metavar="N")
 @setting("SEED", "--seed", help="Reproduce a run.", default="random, printed", metavar="N")
 @setting("FAIL_FAST", "--fail-fast", is_flag=True, help="Stop at the first failing test.", default="off")
+@setting("REQUIRE_COMPLETE", "--require-complete", is_flag=True,
+         help="Fail (exit 3) when some checks did not run (write budget, too few numbers, "
+              "OPERATIONS, a failed precondition).", default="off")
 @setting("REPORT_DIR", "--report-dir", help="Where the reports go.", default="reports", metavar="DIR")
 def contract(**options: Any) -> None:
     """Check a server against the contract (the bundled mock unless --base-url is given)."""

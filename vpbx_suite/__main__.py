@@ -1,8 +1,11 @@
 """`python -m vpbx_suite` (`vpbx contract`, `make contract`): check a server against openapi/openapi.yaml.
 
-Without BASE_URL it starts the bundled mock on a free port with a fresh temporary database,
-runs the suite against it and stops it. Exit status: 0 the server conforms, 1 it does not,
-2 the run could not start (bad settings, refused writes, mock did not start).
+Without BASE_URL it starts the bundled mock on a free port with a fresh temporary database
+(accepting every valid number when NUMBERS is not the connectable listing, so that the numbers
+the suite sends are connectable), runs the suite against it and stops it. The last line is the
+verdict, with what did not run (vpbx_suite.completeness). Exit status: 0 the server conforms,
+1 it does not, 2 the run could not start (bad settings, refused writes, mock did not start),
+3 it conforms in what ran but some checks did not run and REQUIRE_COMPLETE=1.
 """
 
 from __future__ import annotations
@@ -21,14 +24,16 @@ from pathlib import Path
 import pytest
 
 from vpbx_suite.cleanup import clean_up
+from vpbx_suite.completeness import verdict_line
 from vpbx_suite.coverage import REPORT_NAME as COVERAGE_REPORT
 from vpbx_suite.ledger import WriteBudget
 from vpbx_suite.mock_process import running_mock
 from vpbx_suite.run import SuiteRun, start_run
-from vpbx_suite.settings import SettingsError, SuiteSettings, Target, write_refusal
+from vpbx_suite.settings import CONNECTABLE, SettingsError, SuiteSettings, Target, write_refusal
 
 TARGET_TESTS = Path(__file__).resolve().parent / "target_tests"
 JUNIT_REPORT = "contract-junit.xml"
+EXIT_CONFORMS, EXIT_DOES_NOT, EXIT_NOT_STARTED, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
 @contextmanager
@@ -39,9 +44,13 @@ def target_server(settings: SuiteSettings) -> Iterator[tuple[str, str, str]]:
         yield settings.base_url, settings.token, "external server"
         return
     token = secrets.token_urlsafe(16)  # fresh for each run; never printed
+    # The mock as `make mock` runs it (its access log on), so the defaults are what is checked;
+    # numbers that do not come from its connectable listing are accepted (D20 needs the listing).
+    environment = {"API_TOKEN": token, "MOCK_ACCESS_LOG": "1"}
+    if settings.numbers_source() != CONNECTABLE:
+        environment["MOCK_CONNECTABLE"] = "any"
     with tempfile.TemporaryDirectory(prefix="vpbx-contract-") as scratch:
-        # The mock as `make mock` runs it (its access log on), so the defaults are what is checked.
-        with running_mock(Path(scratch) / "mock.sqlite3", {"API_TOKEN": token, "MOCK_ACCESS_LOG": "1"}) as mock:
+        with running_mock(Path(scratch) / "mock.sqlite3", environment) as mock:
             yield mock.base_url, token, "bundled mock, fresh database"
 
 
@@ -55,11 +64,11 @@ def main(environ: Mapping[str, str] | None = None) -> int:
         settings = SuiteSettings.from_environment(environ)
     except SettingsError as error:
         print(f"contract: {error}", file=sys.stderr)
-        return 2
+        return EXIT_NOT_STARTED
     refusal = write_refusal(settings)
     if refusal is not None:
         print(f"contract: {refusal}", file=sys.stderr)
-        return 2
+        return EXIT_NOT_STARTED
     seed = settings.seed if settings.seed is not None else random.randrange(2**31)
     report_dir = settings.report_dir.resolve()
     report_dir.mkdir(parents=True, exist_ok=True)
@@ -91,15 +100,13 @@ def main(environ: Mapping[str, str] | None = None) -> int:
                 signal.signal(signal.SIGTERM, previous)
     except (RuntimeError, SettingsError) as error:  # the bundled mock did not start; bad NUMBERS
         print(f"contract: {error}", file=sys.stderr)
-        return 2
+        return EXIT_NOT_STARTED
     elapsed = time.monotonic() - started
 
     responses = run.coverage.responses
     rate = responses / elapsed if elapsed else 0.0
     conforms = status == pytest.ExitCode.OK
-    verdict = "PASS, the server conforms to the contract" if conforms else "FAIL, the server does not conform"
-    if status == pytest.ExitCode.NO_TESTS_COLLECTED:
-        verdict = "FAIL, no test ran"
+    completeness = run.completeness
     for line in cleanup_lines:
         print(f"contract: {line}")
     edges = sum(run.edge_cases.values())
@@ -108,8 +115,15 @@ def main(environ: Mapping[str, str] | None = None) -> int:
           f"reproduce with SEED={seed}")
     print(f"contract: JUnit report {junit}")
     print(f"contract: coverage report {report_dir / COVERAGE_REPORT}")
-    print(f"contract: {verdict}")  # the last line: the verdict
-    return 0 if conforms else 1
+    if status == pytest.ExitCode.NO_TESTS_COLLECTED:
+        print("contract: FAIL (no test ran)")
+        return EXIT_DOES_NOT
+    print(f"contract: {completeness.checks - len(completeness.not_run)} of {completeness.checks} checks ran; "
+          + ("the server conforms to the contract in all of them" if conforms else "the server does not conform"))
+    print(verdict_line(conforms, completeness, settings.require_complete))  # the last line: the verdict
+    if not conforms:
+        return EXIT_DOES_NOT
+    return EXIT_INCOMPLETE if settings.require_complete and not completeness.complete else EXIT_CONFORMS
 
 
 if __name__ == "__main__":

@@ -64,7 +64,7 @@ class OperationFacts:
     @property
     def enum_request_properties(self) -> dict[str, tuple[str, ...]]:
         return {name: values for name, schema in self.request_properties.items()
-                if (values := _allowed_values(schema)) is not None}
+                if (values := allowed_values(schema)) is not None}
 
     def path_parameters_of(self, path: str) -> dict[str, str] | None:
         """The path parameters of a concrete path of this operation (raw strings), or None."""
@@ -114,7 +114,7 @@ def _template_regex(template: str) -> re.Pattern[str]:
                               for part in parts))
 
 
-def _allowed_values(schema: dict[str, Any]) -> tuple[str, ...] | None:
+def allowed_values(schema: dict[str, Any]) -> tuple[str, ...] | None:
     if "enum" in schema:
         return tuple(schema["enum"])
     if "const" in schema:
@@ -127,23 +127,23 @@ def _merged(schemas: DocumentSchemas, node: Any) -> dict[str, Any]:
     return {**schemas.resolve(node), **node} if isinstance(node, dict) else {}
 
 
-def _object_shapes(schemas: DocumentSchemas, schema: Any) -> list[dict[str, Any]]:
+def object_shapes(schemas: DocumentSchemas, schema: Any) -> list[dict[str, Any]]:
     """The object schemas a value may match: the schema itself, or each branch of a oneOf/anyOf."""
     schema = schemas.resolve(schema)
     branches = schema.get("oneOf") or schema.get("anyOf")
     if branches:
-        return [shape for branch in branches for shape in _object_shapes(schemas, branch)]
+        return [shape for branch in branches for shape in object_shapes(schemas, branch)]
     return [schema]
 
 
-def _properties(schemas: DocumentSchemas, shapes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def shape_properties(schemas: DocumentSchemas, shapes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Every property of every shape; a property in several shapes gets the union of its values."""
     merged: dict[str, dict[str, Any]] = {}
     for shape in shapes:
         for name, node in (shape.get("properties") or {}).items():
             prop = _merged(schemas, node)
-            if name in merged and _allowed_values(prop) and _allowed_values(merged[name]):
-                values = (*_allowed_values(merged[name]), *_allowed_values(prop))  # type: ignore[misc]
+            if name in merged and allowed_values(prop) and allowed_values(merged[name]):
+                values = (*allowed_values(merged[name]), *allowed_values(prop))  # type: ignore[misc]
                 prop = {key: value for key, value in prop.items() if key != "const"}
                 prop["enum"] = list(dict.fromkeys(values))
             merged[name] = prop
@@ -171,8 +171,8 @@ def _operation_facts(schemas: DocumentSchemas, pointer: str, method: str, path: 
     if isinstance(body, dict):
         media = schemas.resolve(body)["content"][JSON_MEDIA_TYPE]
         request_pointer = _pointer_of(media["schema"], f"{pointer}/requestBody/content/application~1json/schema")
-        shapes = _object_shapes(schemas, media["schema"])
-        request_properties = _properties(schemas, shapes)
+        shapes = object_shapes(schemas, media["schema"])
+        request_properties = shape_properties(schemas, shapes)
         required = tuple(name for name in request_properties
                          if all(name in (shape.get("required") or ()) for shape in shapes))
         conditional = tuple(name for name in request_properties if name not in required
@@ -201,9 +201,9 @@ def _operation_facts(schemas: DocumentSchemas, pointer: str, method: str, path: 
         is_array = resolved.get("type") == "array"
         item_node = resolved["items"] if is_array else schema_node
         response_pointer = _pointer_of(item_node, "")
-        item_properties = _properties(schemas, _object_shapes(schemas, item_node))
+        item_properties = shape_properties(schemas, object_shapes(schemas, item_node))
         enums = {name: values for name, prop in item_properties.items()
-                 if (values := _allowed_values(prop)) is not None}
+                 if (values := allowed_values(prop)) is not None}
         nullable = tuple(name for name, prop in item_properties.items()
                          if isinstance(prop.get("type"), list) and "null" in prop["type"])
         fields = tuple(item_properties)

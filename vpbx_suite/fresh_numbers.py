@@ -2,25 +2,32 @@
 
 A fuzzer reuses the example number; after the first success the duplicate rule answers 409 to
 everything, which hides whether a request was really accepted or rejected. Every add the suite
-sends therefore carries a number nobody has used, unless the case is about duplicates:
+sends therefore carries a number nobody holds, unless the case is about duplicates:
 
-- `GeneratedNumbers`: random mobile numbers (a server that offers no connectable listing);
+- `FreshNumbers`: random mobile numbers (a server that offers no connectable listing);
 - `OfferedNumbers`: numbers the server's connectable listing offers, or that a file lists
-  (numbers the user owns); each is handed out once.
+  (numbers the user owns). They are recycled: when the queue runs dry the source is read
+  again (a number the run deleted is offered again, D21), and if that gives nothing the run
+  frees the numbers it holds and no test is using, then reads again. A small account (25
+  connectable numbers) so runs every test a large one runs.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 import threading
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import jsonschema
 
-from vpbx_suite.contract import NUMBER_FIELD, bundled_facts
+from vpbx_suite.contract import NUMBER_FIELD, OperationFacts, bundled_facts
 from vpbx_spec.document import DocumentSchemas, bundled_schemas
+
+if TYPE_CHECKING:
+    from vpbx_suite.run import SuiteRun
 
 _MOBILE_PREFIX = "79"
 _SUBSCRIBER_DIGITS = 9
@@ -28,7 +35,11 @@ _SPACE = 10**_SUBSCRIBER_DIGITS
 
 
 class OutOfNumbers(RuntimeError):
-    """Every number of the source has been handed out."""
+    """The source offers no number the run could add now, even after freeing its own."""
+
+
+class SourceFailed(RuntimeError):
+    """Reading the source broke the contract (a failed precondition, reported once)."""
 
 
 def number_validator(schemas: DocumentSchemas | None = None) -> jsonschema.Draft202012Validator:
@@ -39,7 +50,7 @@ def number_validator(schemas: DocumentSchemas | None = None) -> jsonschema.Draft
 
 
 class NumberSource:
-    """Hands out numbers valid under the document, each once."""
+    """Hands out numbers valid under the document, none twice while it may be in use."""
 
     description = "numbers"
 
@@ -56,6 +67,10 @@ class NumberSource:
         if not self.is_valid(number):  # the document changed its rule for numbers
             raise RuntimeError(f"number {number} is not valid under the document")
         return number
+
+    def start_test(self) -> None:
+        """A new test (or generated case) begins: numbers handed out before it, now either on
+        the account or refused, may be handed out again."""
 
     def is_valid(self, value: Any) -> bool:
         return self._validator.is_valid(value)
@@ -86,25 +101,111 @@ class FreshNumbers(NumberSource):
 
 
 class OfferedNumbers(NumberSource):
-    """Numbers from a list (the connectable listing, or a file), in random order, each once."""
+    """Numbers from a list (the connectable listing, or a file), in random order, recycled.
 
-    def __init__(self, numbers: Iterable[str], description: str) -> None:
+    `read`: the numbers offered now (the listing read again; a file's numbers); `held`: the
+    numbers the run holds (never handed out); `free`: frees the run's idle numbers and says
+    how many. A number handed out in the current test is not handed out again in it.
+    """
+
+    def __init__(self, numbers: Iterable[str], description: str, *,
+                 read: Callable[[], Iterable[str]] | None = None,
+                 held: Callable[[], set[str]] = set, free: Callable[[], int] | None = None) -> None:
         super().__init__()
-        unique = [number for number in dict.fromkeys(numbers) if self.is_valid(number)]
-        random.SystemRandom().shuffle(unique)
-        self._numbers = unique
         self.description = description
+        self._read, self._held, self._free = read, held, free
+        self._queue: list[str] = []
+        self._in_this_test: set[str] = set()
+        self._failure: str | None = None
+        self.reads = 0  # how often the source was read again (recycling)
+        self._restock(numbers)
 
     def __len__(self) -> int:
-        return len(self._numbers)
-
-    def _take(self) -> str:
-        if not self._numbers:
-            raise OutOfNumbers(f"every number of the source ({self.description}) was used")
-        return self._numbers.pop()
+        return len(self._queue)
 
     def remaining(self) -> int:
-        return len(self._numbers)
+        return len(self._queue)
+
+    def start_test(self) -> None:
+        with self._lock:
+            self._in_this_test.clear()
+
+    @property
+    def failure(self) -> str | None:
+        """Why the source cannot be used (its read broke the contract), or None."""
+        return self._failure
+
+    def prime(self) -> int:
+        """Read the source now (the precondition test does it first); how many numbers it offers."""
+        with self._lock:
+            self._reread()
+            return len(self._queue)
+
+    def _restock(self, numbers: Iterable[str]) -> None:
+        excluded = self._held() | self._in_this_test | set(self._queue)
+        fresh = [n for n in dict.fromkeys(numbers) if self.is_valid(n) and n not in excluded]
+        random.SystemRandom().shuffle(fresh)
+        self._queue = fresh + self._queue
+
+    def _reread(self) -> None:
+        if self._read is None:
+            return
+        try:
+            offered = list(self._read())
+        except BaseException as error:  # the read was judged and broke the contract
+            self._failure = f"{self.description} could not be read: {str(error).splitlines()[0][:300]}"
+            raise
+        self.reads += 1
+        self._restock(offered)
+
+    def _take(self) -> str:
+        if self._failure is not None:
+            raise SourceFailed(self._failure)
+        if not self._queue:
+            self._reread()
+        if not self._queue and self._free is not None and self._free():
+            self._reread()
+        if not self._queue:
+            raise OutOfNumbers(f"{self.description} offers no number the run does not hold "
+                               "(read again after freeing the run's own)")
+        number = self._queue.pop()
+        self._in_this_test.add(number)
+        return number
+
+
+# --- city numbers (the ДГН): spread over regions -------------------------------------------
+
+_SAMPLE_CITY_NUMBER = "74991234567"
+
+
+def city_number_properties(operation: OperationFacts) -> tuple[str, ...]:
+    """The request properties that take a city number (a pattern a Russian city number meets,
+    the add's own number aside): the ДГН, as the document says, not as a name says."""
+    return _city_number_properties(operation.operation_id)
+
+
+@functools.cache
+def _city_number_properties(operation_id: str) -> tuple[str, ...]:
+    names = []
+    for name, schema in bundled_facts().operations[operation_id].request_properties.items():
+        if name == NUMBER_FIELD or "pattern" not in schema:
+            continue
+        rule = jsonschema.Draft202012Validator({k: v for k, v in schema.items() if k != "$ref"})
+        if rule.is_valid(_SAMPLE_CITY_NUMBER):
+            names.append(name)
+    return tuple(names)
+
+
+def spread_city_numbers(run: SuiteRun, operation: OperationFacts, body: Any) -> Any:
+    """The body with each valid city number replaced by one of a region the run has not used
+    yet (vpbx_numbering.SpreadCityNumbers); an invalid one is what a case is about: kept."""
+    if not isinstance(body, dict):
+        return body
+    for name in city_number_properties(operation):
+        rule = bundled_schemas().validator_at(f"{operation.request_pointer}/properties/{name}")
+        if rule.is_valid(body.get(name)):
+            body[name] = run.dgn.next()
+    return body
 
 
 def numbers_from_file(text: str) -> list[str]:

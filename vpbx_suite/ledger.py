@@ -50,6 +50,14 @@ class WriteBudget:
         self.spent += writes
         return True
 
+    def give_back(self, writes: int = 1) -> None:
+        """Writes taken for a request that was not sent after all."""
+        self.spent -= writes
+
+    @property
+    def left(self) -> int | str:
+        return "unlimited" if self.limit is None else self.limit - self.spent
+
     def refuse(self, check: str) -> None:
         self.left_out[check] = self.left_out.get(check, 0) + 1
 
@@ -60,6 +68,9 @@ class Ledger:
     numbers: dict[int, str] = field(default_factory=dict)              # every id added -> number
     deleted: list[int] = field(default_factory=list)
     guarded: dict[str, int] = field(default_factory=dict)  # "PUT redirected", "DELETE not sent", …
+    # Numbers a test (or a fixture, for its tests) is working on: never freed for recycling.
+    pinned: set[int] = field(default_factory=set)
+    kept: set[int] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def added(self, record: dict[str, Any]) -> None:
@@ -85,6 +96,16 @@ class Ledger:
     def live_ids(self) -> list[int]:
         with self._lock:
             return sorted(self.records)
+
+    def held_numbers(self) -> set[str]:
+        """The numbers the run holds now."""
+        with self._lock:
+            return {str(record.get("number")) for record in self.records.values()}
+
+    def idle_ids(self) -> list[int]:
+        """The run's numbers no test or fixture is working on: free to delete for recycling."""
+        with self._lock:
+            return sorted(set(self.records) - self.pinned - self.kept)
 
     def guard_target(self, method: str, value: Any) -> Any:
         """The path id to send an edit or delete to: `value` if it addresses none or one of the

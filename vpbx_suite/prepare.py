@@ -1,12 +1,15 @@
-"""Before a generated case is sent: give an add a fresh number (within the write budget),
-keep edits and deletes on the run's own numbers, and make an edit's body name the id of its
-path (D26), which generation cannot know. One function for the stateless and stateful phases."""
+"""Before a generated case is sent: give an add a fresh number and a city number of a region
+the run has not used (within the write budget), keep edits and deletes on the run's own
+numbers, and make an edit's body name the id of its path (D26), which generation cannot know.
+One function for the stateless and stateful phases. A case that is not sent is counted
+(vpbx_suite.completeness) under its reason."""
 
 from __future__ import annotations
 
 from schemathesis import Case
 
-from vpbx_suite.fresh_numbers import OutOfNumbers
+from vpbx_suite.completeness import PRECONDITION, TOO_FEW_NUMBERS, WRITE_BUDGET
+from vpbx_suite.fresh_numbers import OutOfNumbers, SourceFailed, spread_city_numbers
 from vpbx_suite.ledger import id_in_path
 from vpbx_suite.run import SuiteRun
 from vpbx_suite.schemathesis_checks import operation_of
@@ -24,16 +27,20 @@ def prepare(case: Case, run: SuiteRun) -> bool:
         if isinstance(case.body, dict) and run.fresh.is_valid(case.body.get("number")):
             if not run.budget.take():
                 run.budget.refuse(GENERATED_ADDS)
+                run.completeness.left_unsent(WRITE_BUDGET)
                 return False
+            run.fresh.start_test()  # each case is sent at once: its number is settled by then
             try:
-                case.body = run.fresh.refresh(case.body)
-            except OutOfNumbers:
-                run.budget.refuse(GENERATED_ADDS)
+                case.body = spread_city_numbers(run, operation, run.fresh.refresh(case.body))
+            except (OutOfNumbers, SourceFailed) as error:
+                run.budget.give_back()
+                run.completeness.left_unsent(TOO_FEW_NUMBERS if isinstance(error, OutOfNumbers) else PRECONDITION)
                 return False
         return True
     if operation.operation_id in (lifecycle.edit, lifecycle.delete) and "id" in (case.path_parameters or {}):
         target = run.ledger.guard_target(case.method, case.path_parameters["id"])
         if target is None:
+            run.completeness.left_unsent(TOO_FEW_NUMBERS)  # the run holds no number to send it to
             return False
         case.path_parameters = {**case.path_parameters, "id": target}
     if operation.operation_id == lifecycle.edit and isinstance(case.body, dict):

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from vpbx_numbering import SpreadCityNumbers
+from vpbx_suite.completeness import Completeness
 from vpbx_suite.contract import ContractFacts, OperationFacts, bundled_facts
 from vpbx_suite.coverage import ContractCoverage
 from vpbx_suite.domain_checks import IdRegistry
@@ -21,6 +23,11 @@ class SuiteRun:
     ids: IdRegistry = field(default_factory=IdRegistry)
     ledger: Ledger = field(default_factory=Ledger)
     budget: WriteBudget = field(default_factory=lambda: WriteBudget(None))
+    dgn: SpreadCityNumbers = field(default_factory=SpreadCityNumbers)  # city numbers, a new region each
+    completeness: Completeness = field(default_factory=Completeness)
+    collected: list[str] = field(default_factory=list)  # the run's tests, in the order they run
+    listing_problems: list[str] = field(default_factory=list)  # the listing at the run's fullest
+    listing_checked_at: int = 0  # the most numbers the run held when the listing was checked
     coverage: ContractCoverage = field(init=False)
     failures: list[dict[str, Any]] = field(default_factory=list)  # {"test", "rules", "curl"}
     edge_cases: dict[str, int] = field(default_factory=dict)      # class -> cases sent
@@ -46,6 +53,8 @@ class SuiteRun:
             self.ledger.added(received)
         elif operation.operation_id == lifecycle.edit and record_id is not None and isinstance(received, dict):
             self.ledger.updated(record_id, {k: v for k, v in received.items() if k in operation.response_fields})
+        elif operation.operation_id == lifecycle.read and record_id is not None and isinstance(received, dict):
+            self.ledger.updated(record_id, received)  # the last read is what the listing must show
         elif operation.operation_id == lifecycle.delete and record_id is not None:
             self.ledger.removed(record_id)
 

@@ -6,6 +6,7 @@ failing test; ALLOW_WRITES=1 is required before the suite creates numbers on a h
 not this machine, and MAX_WRITES caps how many it may add there. OPERATIONS picks the
 operations to check (operationIds, comma-separated; default all); NUMBERS says where the
 numbers it adds come from: `connectable` (the server's listing), `generated`, or a file.
+REQUIRE_COMPLETE=1 makes a run in which some checks did not run fail (exit status 3).
 """
 
 from __future__ import annotations
@@ -42,6 +43,13 @@ class SuiteSettings:
     operations: tuple[str, ...] = ()   # empty: every operation of the document
     numbers: str | None = None         # CONNECTABLE, GENERATED, a file path; None: the default
     max_writes: int | None = None      # None: the default for the target
+    require_complete: bool = False     # a partial PASS fails (exit status 3)
+
+    def numbers_source(self) -> str:
+        """NUMBERS as the run will use it: CONNECTABLE, GENERATED or a file path."""
+        facts = bundled_facts()
+        operations = self.operations or tuple(facts.operations)
+        return self.numbers or (CONNECTABLE if facts.lifecycle.connectable in operations else GENERATED)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> SuiteSettings:
@@ -74,9 +82,11 @@ class SuiteSettings:
             raise SettingsError(f"OPERATIONS: {', '.join(unknown)} not in the document; "
                                 f"its operations are {', '.join(known)}")
         numbers = get("NUMBERS")
-        if numbers not in (None, CONNECTABLE, GENERATED) and not Path(numbers).is_file():
-            raise SettingsError(f"NUMBERS must be {CONNECTABLE}, {GENERATED} or a file of numbers, "
-                                f"got {numbers!r}")
+        if numbers not in (None, CONNECTABLE, GENERATED):
+            if not Path(numbers).is_file():
+                raise SettingsError(f"NUMBERS must be {CONNECTABLE}, {GENERATED} or a file of numbers, "
+                                    f"got {numbers!r}")
+            _check_numbers_file(Path(numbers))
         return cls(
             operations=operations,
             numbers=numbers,
@@ -88,7 +98,18 @@ class SuiteSettings:
             allow_writes=get("ALLOW_WRITES") == "1",
             report_dir=Path(get("REPORT_DIR") or DEFAULT_REPORT_DIR),
             fail_fast=get("FAIL_FAST") == "1",
+            require_complete=get("REQUIRE_COMPLETE") == "1",
         )
+
+
+def _check_numbers_file(path: Path) -> None:
+    from vpbx_suite.fresh_numbers import number_validator, numbers_from_file
+
+    listed = numbers_from_file(path.read_text(encoding="utf-8"))
+    valid = [number for number in listed if number_validator().is_valid(number)]
+    if not valid:
+        raise SettingsError(f"NUMBERS: {path} holds no number the document accepts for an add "
+                            f"({len(listed)} line(s) read)")
 
 
 def is_loopback(url: str) -> bool:
@@ -131,8 +152,7 @@ class Target:
         """Fill in the defaults that depend on the target and on the chosen operations."""
         facts = bundled_facts()
         operations = settings.operations or tuple(facts.operations)
-        numbers = settings.numbers or (
-            CONNECTABLE if facts.lifecycle.connectable in operations else GENERATED)
+        numbers = settings.numbers_source()
         if numbers == CONNECTABLE and facts.lifecycle.connectable not in operations:
             raise SettingsError(f"NUMBERS={CONNECTABLE} needs {facts.lifecycle.connectable} in OPERATIONS")
         max_writes = settings.max_writes

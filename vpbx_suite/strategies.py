@@ -1,14 +1,12 @@
 """Generation that hits the edges too (importing this module registers the hook).
 
-schemathesis draws strings that satisfy the document; left alone, free text is mostly ASCII
-and a ДГН is `7` and random digits. This hook redraws, in each generated body, every property
-whose drawn value is valid:
-- free text (a string without pattern or enum) from the hard classes of the edge catalog:
-  every script at the length bound, control characters, NUL, right-to-left and combining
-  text, characters outside the BMP, HTML and SQL specials, surrounding whitespace;
-- a patterned number that a Russian city number satisfies from real area codes
-  (phonenumbers' geocoder data), so valid data is spread like real data.
-A value that breaks its rule is what a negative case is about; it is left as drawn.
+schemathesis draws strings that satisfy the document; left alone, free text is mostly ASCII.
+This hook redraws, in each generated body, every free-text property (a string without pattern
+or enum) whose drawn value is valid, from the hard classes of the edge catalog: every script
+at the length bound, control characters, NUL, right-to-left and combining text, characters
+outside the BMP, HTML and SQL specials, surrounding whitespace. A value that breaks its rule is
+what a negative case is about; it is left as drawn. (A valid city number is replaced before
+sending, by one of a region the run has not used yet: vpbx_suite.prepare.)
 """
 
 from __future__ import annotations
@@ -20,11 +18,8 @@ import jsonschema
 import schemathesis
 from hypothesis import strategies as st
 
-from vpbx_numbering import city_number, russian_area_codes
 from vpbx_suite.contract import OperationFacts, bundled_facts
 from vpbx_suite.edges import SCRIPTS, TEXT_SAMPLES
-
-_SAMPLE_CITY_NUMBER = city_number(russian_area_codes()[0], "0" * 11)
 
 
 @functools.cache
@@ -49,11 +44,6 @@ def hard_text(max_length: int | None) -> st.SearchStrategy[str]:
     return st.one_of(st.sampled_from(samples), st.text(alphabet, max_size=max_length or 64))
 
 
-def city_numbers() -> st.SearchStrategy[str]:
-    digits = st.text("0123456789", min_size=11, max_size=11)
-    return st.builds(city_number, st.sampled_from(russian_area_codes()), digits)
-
-
 def _redraw(operation: OperationFacts, body: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     parts: dict[str, st.SearchStrategy[Any]] = {}
     for name, value in body.items():
@@ -66,8 +56,6 @@ def _redraw(operation: OperationFacts, body: dict[str, Any]) -> st.SearchStrateg
             parts[name] = st.just(value)
         elif _free_text(schema):
             parts[name] = st.one_of(st.just(value), hard_text(schema.get("maxLength")).filter(valid.is_valid))
-        elif "pattern" in schema and valid.is_valid(_SAMPLE_CITY_NUMBER):
-            parts[name] = st.one_of(st.just(value), city_numbers().filter(valid.is_valid))
         else:
             parts[name] = st.just(value)
     return st.fixed_dictionaries(parts)

@@ -62,14 +62,21 @@ def run_contract(base_url: str, token: str, report_dir: Path, fail_fast: bool) -
     completed = subprocess.run(command, cwd=REPOSITORY_ROOT, capture_output=True, text=True, timeout=600)
     seconds = time.monotonic() - started
     output = completed.stdout + completed.stderr
-    # make turns every failing recipe into status 2; the suite's own verdict line says which.
-    if completed.returncode == 0 and "contract: PASS" in output:
-        verdict = "pass"
-    elif "contract: FAIL" in output:
-        verdict = "fail"
-    else:
-        verdict = "error"
-    return verdict, seconds, output
+    return verdict_of(completed.returncode, output), seconds, output
+
+
+def verdict_of(status: int, output: str) -> str:
+    """pass (a complete PASS), partial (a PASS that left checks out: a conforming variant must
+    be checked completely), fail, or error. make turns every failing recipe into status 2; the
+    suite's own last line says which."""
+    verdicts = [line for line in output.splitlines() if line.startswith("contract: PASS")
+                or line.startswith("contract: FAIL")]
+    last = verdicts[-1] if verdicts else ""
+    if status == 0 and last == "contract: PASS":
+        return "pass"
+    if status == 0 and last.startswith("contract: PASS (partial"):
+        return "partial"
+    return "fail" if last.startswith("contract: FAIL") else "error"
 
 
 def failed_rules(report_dir: Path) -> list[str]:

@@ -1,6 +1,7 @@
-"""Fixtures for a run against one target, failures with their curl, and the contract-coverage
-summary at the end. Cleanup of what the run added happens in vpbx_suite.__main__, after
-pytest returns, so that it also runs when the tests fail or the run is interrupted."""
+"""Fixtures for a run against one target, failures with their curl, what did not run (and why),
+and the contract-coverage summary at the end. Cleanup of what the run added happens in
+vpbx_suite.__main__, after pytest returns, so that it also runs when the tests fail or the run
+is interrupted."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from _pytest.runner import CallInfo
 
 import vpbx_suite.schemathesis_checks  # noqa: F401  (registers the domain checks)
 import vpbx_suite.strategies  # noqa: F401  (registers the generation hook)
+from vpbx_suite.completeness import OPERATIONS, NotRun
 from vpbx_suite.contract import NUMBER_FIELD
 from vpbx_suite.coverage import REPORT_NAME as COVERAGE_REPORT
 from vpbx_suite.failures import REPORT_NAME as FAILURES_REPORT
@@ -22,6 +24,7 @@ from vpbx_suite.schemathesis_config import load_schema
 from vpbx_suite.fresh_numbers import FreshNumbers, OfferedNumbers, numbers_from_file
 from vpbx_suite.settings import CONNECTABLE, GENERATED, Target
 from vpbx_suite.target_api import TargetApi, json_or_none
+from vpbx_suite.target_tests.helpers import free_idle_numbers
 
 
 @pytest.fixture(scope="session")
@@ -44,18 +47,36 @@ def api(target: Target, run: SuiteRun) -> Iterator[TargetApi]:
 
 @pytest.fixture(scope="session", autouse=True)
 def number_source(target: Target, run: SuiteRun, api: TargetApi) -> None:
-    """NUMBERS: the server's connectable listing (read once, judged like any answer), a file,
-    or generated numbers."""
+    """NUMBERS: the server's connectable listing (read first by the precondition test, read
+    again whenever it runs dry, each read judged like any answer), a file, or generated
+    numbers. Offered numbers are recycled: see vpbx_suite.fresh_numbers."""
     if target.numbers == GENERATED:
         run.fresh = FreshNumbers()
         return
+
+    def free() -> int:
+        return free_idle_numbers(api)
+
     if target.numbers == CONNECTABLE:
-        listing = api.call(run.facts.lifecycle.connectable or "")
-        offered = [item.get(NUMBER_FIELD) for item in json_or_none(listing) or [] if isinstance(item, dict)]
-        run.fresh = OfferedNumbers([n for n in offered if isinstance(n, str)], "the connectable listing")
+        def offered() -> list[str]:
+            listing = api.call(run.facts.lifecycle.connectable or "")
+            assert listing.status_code == 200, f"the connectable listing answered {listing.status_code}"
+            return [item[NUMBER_FIELD] for item in json_or_none(listing) or []
+                    if isinstance(item, dict) and isinstance(item.get(NUMBER_FIELD), str)]
+        run.fresh = OfferedNumbers([], "the connectable listing", read=offered,
+                                   held=run.ledger.held_numbers, free=free)
     else:
-        text = Path(target.numbers).read_text(encoding="utf-8")
-        run.fresh = OfferedNumbers(numbers_from_file(text), f"the file {target.numbers}")
+        numbers = numbers_from_file(Path(target.numbers).read_text(encoding="utf-8"))
+        run.fresh = OfferedNumbers(numbers, f"the file {target.numbers}", read=lambda: numbers,
+                                   held=run.ledger.held_numbers, free=free)
+
+
+@pytest.fixture(autouse=True)
+def one_test(run: SuiteRun) -> Iterator[None]:
+    """Numbers a test took or pinned are its own until it ends."""
+    run.fresh.start_test()
+    yield
+    run.ledger.pinned.clear()
 
 
 # The order a run spends its write budget in (MAX_WRITES), most contract per write first: the
@@ -63,15 +84,18 @@ def number_source(target: Target, run: SuiteRun, api: TargetApi) -> None:
 # them), what costs no write, duplicates; then the races, the edges of the add (one number
 # each) and generated cases.
 BUDGET_ORDER = (
-    "test_documented_example_is_added_and_echoed", "test_a_number_reads_back_exactly_as_added",
+    "test_the_source_of_numbers_is_usable", "test_documented_example_is_added_and_echoed", "test_a_number_reads_back_exactly_as_added",
     "test_a_number_is_listed_as_added_and_by_its_type", "test_an_edit_is_stored_and_visible",
     "test_an_edit_naming_another_id_is_refused_and_changes_nothing", "test_a_deleted_number_is_gone",
-    "test_a_deleted_id_is_never_given_again", "test_an_added_number_leaves_the_connectable_listing",
+    "test_a_deleted_id_is_never_given_again", "test_a_deleted_number_can_be_added_again",
+    "test_an_added_number_leaves_the_connectable_listing",
     "test_edit_edge", "test_parameter_edge", "test_a_token_that_is_almost_right_is_refused",
     "test_a_missing_token_is_401", "test_two_authorization_headers_are_refused",
     "test_adding_the_same_number_twice_is_a_conflict", "test_a_number_the_listing_does_not_offer_is_refused",
     "test_parallel_adds_of_distinct_numbers_get_distinct_ids", "test_parallel_adds_of_one_number_give_one_success",
     "test_add_edge", "test_rejected_adds_stored_nothing", "test_generated_cases", "test_stateful_links",
+    # Last: when the run holds the most numbers (unless recycling checked it at its fullest).
+    "test_the_listing_shows_every_number_the_run_holds",
 )
 
 
@@ -80,22 +104,34 @@ def _budget_rank(item: pytest.Item) -> int:
     return BUDGET_ORDER.index(name) if name in BUDGET_ORDER else len(BUDGET_ORDER)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Only the tests of the operations checked; a test names what it needs with
-    `@pytest.mark.needs("add", "read", …)` (roles of vpbx_suite.contract.Lifecycle)."""
+    `@pytest.mark.needs("add", "read", …)` (roles of vpbx_suite.contract.Lifecycle). A test
+    marked `only_with_numbers(...)` exists only for those NUMBERS settings."""
     items.sort(key=_budget_rank)  # stable: parametrized cases keep their order
     run = current_run()
+    numbers = Target.from_environment().numbers
+    setting = numbers if numbers in (CONNECTABLE, GENERATED) else "file"
+    deselected = [item for item in items if (marker := item.get_closest_marker("only_with_numbers"))
+                  and setting not in marker.args]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item not in deselected]
+    run.completeness.checks = len(items)
+    run.collected = [item.nodeid.split("::", 1)[-1] for item in items]
     for item in items:
         marker = item.get_closest_marker("needs")
         if marker is None:
             continue
         missing = [role for role in marker.args if not run.checks(getattr(run.facts.lifecycle, role))]
         if missing:
-            item.add_marker(pytest.mark.skip(reason=f"not checked in this run (OPERATIONS): {', '.join(missing)}"))
+            names = ", ".join(str(getattr(run.facts.lifecycle, role) or role) for role in missing)
+            item.add_marker(pytest.mark.skip(reason=f"{OPERATIONS}: needs {names}"))
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "needs(*roles): the lifecycle operations a test uses")
+    config.addinivalue_line("markers", "only_with_numbers(*settings): NUMBERS settings the test exists for")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -105,6 +141,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: CallInfo[None]) -> Iterat
     run = current_run()
     if report.when == "setup":
         run.last_request = None
+    if report.when == "call" or report.skipped or report.failed:
+        run.completeness.ended(item.nodeid.split("::", 1)[-1])
+    if report.skipped:
+        error = call.excinfo.value if call.excinfo is not None else None
+        message = str(error.msg) if isinstance(error, NotRun) else (
+            str(report.longrepr[2]).removeprefix("Skipped: ") if isinstance(report.longrepr, tuple) else "skipped")
+        run.completeness.skipped(item.nodeid.split("::", 1)[-1], message)
     if report.failed and call.excinfo is not None:
         test_name = getattr(item, "originalname", item.name)
         run.failures.append({"test": item.nodeid.split("::", 1)[-1],
@@ -118,6 +161,7 @@ def _write_json(path: Path, data: object) -> None:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     run = current_run()
+    run.completeness.not_reached(run.collected)
     terminalreporter.section("contract coverage")
     terminalreporter.write_line(run.coverage.render())
     if run.edge_cases:
@@ -128,7 +172,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if run.budget.left_out:
         terminalreporter.section("left out by the write budget (MAX_WRITES)")
         for check, count in sorted(run.budget.left_out.items()):
-            terminalreporter.write_line(f"{check}: {count} request(s) not sent")
+            terminalreporter.write_line(f"{check}: {count} test(s) or request(s) not run")
+    if not run.completeness.complete:
+        terminalreporter.section("not run")
+        terminalreporter.write_line(run.completeness.summary())
+        for test, message in run.completeness.not_run.items():
+            terminalreporter.write_line(f"{test}: {message}")
     if run.ledger.guarded:
         terminalreporter.section("requests kept off numbers this run did not add")
         for what, count in sorted(run.ledger.guarded.items()):
@@ -144,5 +193,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
                 terminalreporter.write_line(failure["curl"])
     report_dir = Target.from_environment().report_dir
     report_dir.mkdir(parents=True, exist_ok=True)
-    _write_json(report_dir / COVERAGE_REPORT, run.coverage.as_dict())
+    _write_json(report_dir / COVERAGE_REPORT, {**run.coverage.as_dict(),
+                                               "completeness": run.completeness.as_dict()})
     _write_json(report_dir / FAILURES_REPORT, run.failures)

@@ -1,4 +1,5 @@
-"""The life of a number the run added: read back, listed, edited, deleted (D21-D27).
+"""The life of a number the run added: read back, listed, edited, deleted, added again
+(D21-D27), and the listing at the run's fullest.
 
 Each test adds its own number (within the write budget) and works only on it."""
 
@@ -6,11 +7,13 @@ from __future__ import annotations
 
 import pytest
 
+from vpbx_suite.completeness import NUMBERS_SETTING, TOO_FEW_NUMBERS, not_run
 from vpbx_suite.contract import NOT_FOUND_STATUS, NUMBER_FIELD, bundled_facts
 from vpbx_suite.run import SuiteRun
 from vpbx_suite.settings import CONNECTABLE, Target
 from vpbx_suite.target_api import TargetApi, as_json, json_or_none
-from vpbx_suite.target_tests.helpers import add_owned, listed, read
+from vpbx_suite.target_tests.helpers import (add_owned, assert_added, fresh_body, listed, listing_problems, read,
+                                             record_differences, spend_write, spread_city_numbers)
 
 FACTS = bundled_facts()
 LIFE = FACTS.lifecycle
@@ -18,9 +21,7 @@ EDIT = FACTS.operations[LIFE.edit or ""] if LIFE.edit else None
 
 
 def _same_record(expected: dict, actual: dict, what: str) -> None:
-    differences = [f"{name}: expected {expected[name]!r}, got {actual.get(name, '<missing>')!r}"
-                   for name in expected if actual.get(name, object()) != expected[name]
-                   or type(actual.get(name)) is not type(expected[name])]
+    differences = record_differences(expected, actual)
     assert not differences, f"{what} differs from the record the server answered before: " + "; ".join(differences)
 
 
@@ -116,10 +117,38 @@ def test_a_deleted_id_is_never_given_again(api: TargetApi, run: SuiteRun) -> Non
     assert later["id"] != added["id"], f"id {added['id']} was deleted and given again to {later[NUMBER_FIELD]}"
 
 
+@pytest.mark.needs("add", "delete")
+def test_a_deleted_number_can_be_added_again(api: TargetApi, run: SuiteRun) -> None:
+    """D21, D24: a deleted number may be connected again, and gets a new id."""
+    spend_write(run, "a deleted number added again", 2)
+    body = fresh_body(run)
+    first = json_or_none(assert_added(api, body, "the first add"))
+    deleted = api.call(LIFE.delete or "", path={"id": first["id"]})
+    assert deleted.status_code in FACTS.operations[LIFE.delete or ""].success_statuses, (
+        f"deleting id {first['id']} answered {deleted.status_code}")
+    again = {**body}
+    spread_city_numbers(run, FACTS.operations[LIFE.add or ""], again)
+    second = json_or_none(assert_added(api, again, f"adding {body[NUMBER_FIELD]} again after deleting it (D21)"))
+    run.ledger.pinned.add(second["id"])
+    assert second["id"] != first["id"], (
+        f"{body[NUMBER_FIELD]} added again got the id {first['id']} it had before it was deleted (D24)")
+
+
+@pytest.mark.needs("add", "listing")
+def test_the_listing_shows_every_number_the_run_holds(api: TargetApi, run: SuiteRun) -> None:
+    """The listing at the run's fullest (now, or when recycling freed numbers) shows every
+    number the run holds exactly once, equal to its last read, also filtered by type: a
+    listing that returns only a first page, or repeats a record, is caught."""
+    if not run.ledger.records and not run.listing_checked_at:
+        not_run(TOO_FEW_NUMBERS, "the run holds no number to look for in the listing")
+    problems = run.listing_problems + listing_problems(api)
+    assert not problems, "\n".join(problems[:20])
+
+
 @pytest.mark.needs("add", "connectable")
 def test_an_added_number_leaves_the_connectable_listing(api: TargetApi, run: SuiteRun, target: Target) -> None:
     if target.numbers != CONNECTABLE:
-        pytest.skip("NUMBERS is not connectable")
+        not_run(NUMBERS_SETTING, "the listing is not the source of the numbers added")
     added = add_owned(api, "listing membership")
     offered = json_or_none(api.call(LIFE.connectable or "")) or []
     assert all(item.get(NUMBER_FIELD) != added[NUMBER_FIELD] for item in offered), (
