@@ -42,6 +42,10 @@ class FaultInjection:
         decision = self.draws.decide(operation)
         self._count(decision)
         if decision.latency_s:
+            # The request is read first, then waits: a slow server, not a slow queue. A client
+            # that gives up meanwhile does not stop it (an add is stored all the same), which
+            # is what makes a timeout ambiguous.
+            receive = await _read_ahead(receive)
             await asyncio.sleep(decision.latency_s)
         outcome = decision.outcome
         if outcome is None:
@@ -108,6 +112,20 @@ class FaultInjection:
                 stream.flush()
             await send(message)
         return send_and_report
+
+
+async def _read_ahead(receive: Receive) -> Receive:
+    """The whole request body read now, handed to the app later as if it just arrived."""
+    messages: list[Message] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            break
+
+    async def replay() -> Message:
+        return messages.pop(0) if messages else await receive()
+    return replay
 
 
 async def _discard(message: Message) -> None:
