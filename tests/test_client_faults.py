@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from vpbx_client import AsyncClient, Client, RetryPolicy, ServerError
+from vpbx_mock.faults import FaultDraws, FaultPlan
 from vpbx_suite.mock_process import running_mock
 
 pytestmark = pytest.mark.slow
@@ -249,3 +250,24 @@ def test_retry_after_and_the_deadline_hold_in_real_time_and_logs_keep_the_token(
         assert TOKEN not in caplog.text
         for exception in (caught.value, *caught.value.args):
             assert TOKEN not in str(exception) and TOKEN not in repr(exception)
+
+
+def test_a_late_first_add_and_a_409_to_the_second_return_the_stored_record(tmp_path):
+    """The first add is still being processed when the lookup runs (not found yet), so the
+    add is sent again, and answered 409 once the first is stored: that 409 means "stored by
+    the earlier attempt", and the record is returned. The seed is picked so the first add
+    waits 600 ms and the second 300 ms."""
+    faults = "addMobileNumber:latency=300ms; addMobileNumber:latency=300ms@50%"
+    seed = next(str(seed) for seed in range(1000) if [
+        decision.latency_s for decision in map(FaultDraws(FaultPlan.parse(faults, str(seed))).decide,
+                                               ["addMobileNumber"] * 2)] == [0.6, 0.3])
+    counts = Counts()
+    with faulty_mock(tmp_path / "db.sqlite3", seed, faults) as mock:
+        client = Client(base_url=mock.base_url, token=TOKEN, timeout=httpx.Timeout(0.45, connect=1.0),
+                        retry=RetryPolicy(deadline=5.0, base=0.001, cap=0.005),
+                        transport=CountingTransport(counts))
+        stored = client.add_mobile_number(number=number_of(1), dgn_number="74991234567",
+                                          purpose="company", type="def")
+        assert stored.id == 1
+        assert (counts.seen["POST"], counts.seen["GET"]) == (2, 2), counts.seen
+        assert (counts.seen["ReadTimeout"], counts.seen["409"], counts.seen["200"]) == (1, 1, 2)
