@@ -269,8 +269,9 @@ def test_a_started_mock_never_inherits_mock_faults(tmp_path, monkeypatch):
 def test_make_mock_injects_what_mock_faults_says(tmp_path):
     port = free_port()
     command = ["make", "--no-print-directory", "mock", f"PORT={port}", f"MOCK_DB={tmp_path / 'db.sqlite3'}",
-               f"API_TOKEN={TOKEN}", "MOCK_ACCESS_LOG=0",
-               "MOCK_FAULTS=listVirtualNumbers:status=503@100%; latency=30ms", "MOCK_FAULTS_SEED=4"]
+               f"API_TOKEN={TOKEN}", "MOCK_ACCESS_LOG=0", "MOCK_CONNECTABLE=any",
+               "MOCK_FAULTS=listVirtualNumbers:status=503@100%; latency=30ms; addMobileNumber:latency=400ms",
+               "MOCK_FAULTS_SEED=4"]
     output = tmp_path / "make.log"
     with output.open("wb") as log:
         process = subprocess.Popen(command, cwd=REPOSITORY_ROOT, env=clean_environment(),
@@ -283,6 +284,11 @@ def test_make_mock_injects_what_mock_faults_says(tmp_path):
         assert time.perf_counter() - started >= 0.03
         assert (listed.status_code, listed.headers["retry-after"]) == (503, "1")
         assert httpx.get(base_url + ONE.format(1), headers=AUTH).status_code == 404  # not injected
+        # A client that gives up on a slow add does not stop it: the add is stored all the same.
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.post(base_url + ADD, json=add_body(numbers(1)[0]), headers=AUTH, timeout=0.1)
+        time.sleep(0.6)
+        assert httpx.get(base_url + ONE.format(1), headers=AUTH).status_code == 200
         assert "seed 4 (from MOCK_FAULTS_SEED)" in output.read_text()
     finally:
         os.killpg(process.pid, signal.SIGTERM)  # make and the mock it started: the group we made
