@@ -4,6 +4,7 @@ against a real mock process (python -m vpbx_mock, and make mock)."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -293,3 +294,18 @@ def test_make_mock_injects_what_mock_faults_says(tmp_path):
     finally:
         os.killpg(process.pid, signal.SIGTERM)  # make and the mock it started: the group we made
         process.wait(timeout=10)
+
+
+def test_every_example_of_the_docs_parses_and_its_printed_lines_are_the_mocks():
+    page = (REPOSITORY_ROOT / "docs" / "mock-faults.md").read_text(encoding="utf-8")
+    specs = re.findall(r"MOCK_FAULTS='([^']*)'", page)
+    assert len(specs) > 15
+    for spec in specs:
+        if spec == "status=600@10%":  # the page's example of a bad value
+            with pytest.raises(ValueError):
+                FaultPlan.parse(spec, "7")
+            continue
+        FaultPlan.parse(spec, "7")
+    printed = FaultPlan.parse("status=503@10%; reset-after@5%", "7").describe()
+    for line in printed:
+        assert f"vpbx mock: {line}\n" in page
