@@ -19,7 +19,9 @@ MAKE_MOCK_URL = "http://127.0.0.1:8080"
 def example() -> str:
     text = PAGE.read_text(encoding="utf-8")
     section = text.split("## Example", 1)[1]
-    return re.search(r"```python\n(.*?)```", section, re.DOTALL)[1]
+    block = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert block is not None
+    return block[1]
 
 
 def test_the_example_is_short_and_covers_the_life_of_a_number():

@@ -170,9 +170,11 @@ def test_a_retry_is_logged_without_the_token(caplog):
 
 
 def assert_no_token(raised: BaseException) -> None:
-    seen = [raised]
-    while seen[-1].__cause__ or (seen[-1].__context__ and not seen[-1].__suppress_context__):
-        seen.append(seen[-1].__cause__ or seen[-1].__context__)
+    seen: list[BaseException] = []
+    current: BaseException | None = raised
+    while current is not None:  # the exception and every one chained to it
+        seen.append(current)
+        current = current.__cause__ or current.__context__
     for exception in seen:
         for text in (str(exception), repr(exception), repr(exception.args), repr(vars(exception))):
             assert TOKEN not in text

@@ -160,7 +160,8 @@ class Calls:
             answer, failure = yield from self._send(budget, exchange)
             if answer is not None:
                 if 200 <= answer.status < 300:
-                    return self._parse(exchange, answer)
+                    added: VirtualNumber = self._parse(exchange, answer)
+                    return added
                 failure = self._api_error(exchange, answer, budget)
                 if ambiguous and answer.status in (409, 422):
                     stored = yield from self._look_up(budget, request)

@@ -21,9 +21,9 @@ _LINGER_ZERO = struct.pack("ii", 1, 0)  # on, 0 s: close() sends RST instead of 
 class ResettableHttpToolsProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        extensions = dict(self.scope.get("extensions") or {})  # type: ignore[arg-type]
+        extensions = dict(self.scope.get("extensions") or {})
         extensions[RESET_EXTENSION] = {"reset": self.reset_connection}
-        self.scope["extensions"] = extensions  # type: ignore[typeddict-unknown-key]
+        self.scope["extensions"] = extensions
 
     def reset_connection(self) -> None:
         if self.transport.is_closing():
