@@ -191,3 +191,30 @@ def test_retry_policy_refuses_nonsense():
         RetryPolicy(deadline=0)
     with pytest.raises(ValueError):
         RetryPolicy(max_retries=-1)
+
+
+def reset_error() -> httpx.ReadError:
+    return httpx.ReadError("[Errno 104] Connection reset by peer")
+
+
+OTHER_FAILURES = [
+    # (what the server does, the call, the exception) for the exceptions without a status of their own
+    ([httpx.ConnectError("[Errno 111] Connection refused")] * 2, "get", vpbx_client.NetworkError),
+    ([httpx.ReadTimeout("timed out")] * 2, "edit", vpbx_client.TimedOut),
+    ([reset_error()] * 3, "add", vpbx_client.AddOutcomeUnknown),
+    ([reset_error(), ok([record(dgn_number="74950000000")])], "add", vpbx_client.Conflict),
+    ([error(429, "slow_down", headers={"Retry-After": "1"})] * 2, "list", vpbx_client.RateLimited),
+    ([error(503, "busy")] * 2, "delete", vpbx_client.ServerError),
+    ([ok({"id": 0})], "delete", vpbx_client.UnexpectedResponse),
+    ([httpx.Response(302, headers={"location": f"/{TOKEN}"})], "get", vpbx_client.UnexpectedResponse),
+]
+
+
+@pytest.mark.parametrize(("steps", "call", "expected"), OTHER_FAILURES)
+def test_no_exception_carries_the_token(steps, call, expected):
+    client = calling("sync", *steps, policy=RetryPolicy(max_retries=1, base=0.0))
+    with pytest.raises(expected) as caught:
+        CALLS[call](client)
+    assert_no_token(caught.value)
+    if isinstance(caught.value, vpbx_client.AddOutcomeUnknown):
+        assert_no_token(caught.value.last_error)
