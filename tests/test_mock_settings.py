@@ -16,7 +16,7 @@ ALL_SET = {"HOST": "0.0.0.0", "PORT": "9000", "API_TOKEN": "s3cret",
 # The defaults README documents, by Settings field.
 DEFAULTS = {"host": "127.0.0.1", "port": 8080, "tokens": ("local-dev-token",),
             "database": ".data/mock.sqlite3", "access_log": True,
-            "connectable": {"pool_size": 5000, "any_number": False}}
+            "connectable": {"pool_size": 5000, "any_number": False}, "faults": None}
 FIELD_OF = {"HOST": "host", "PORT": "port", "API_TOKEN": "tokens", "MOCK_DB": "database",
             "MOCK_ACCESS_LOG": "access_log", "MOCK_CONNECTABLE": "connectable"}
 
@@ -32,7 +32,8 @@ def test_every_setting_is_read():
     settings = Settings.from_environment(ALL_SET)
     assert dataclasses.asdict(settings) == {"host": "0.0.0.0", "port": 9000, "tokens": ("s3cret",),
                                             "database": "/tmp/numbers.sqlite3", "access_log": False,
-                                            "connectable": {"pool_size": 5000, "any_number": True}}
+                                            "connectable": {"pool_size": 5000, "any_number": True},
+                                            "faults": None}
     assert not settings.uses_default_token
 
 

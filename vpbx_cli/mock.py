@@ -23,6 +23,10 @@ from vpbx_cli.settings import environment, setting
          metavar="0|1")
 @setting("MOCK_CONNECTABLE", "--connectable", help="Size of the connectable pool of a new database, or any.",
          default="5000", metavar="N|any")
+@setting("MOCK_FAULTS", "--faults", help="Failures injected on purpose, e.g. 'latency=20ms; "
+         "addMobileNumber:reset-after@10%' (docs/mock-faults.md).", default="none", metavar="RULES")
+@setting("MOCK_FAULTS_SEED", "--faults-seed", help="Seed of the injected failures, to repeat a run.",
+         default="random, printed", metavar="N")
 def mock(**options: Any) -> None:
     """Serve the reference mock: the six operations of the document, from one SQLite store."""
     from vpbx_mock.__main__ import main

@@ -3,15 +3,20 @@
 Settings (environment): HOST, PORT (127.0.0.1:8080), API_TOKEN (one account) or API_TOKENS
 (tok1,tok2,...: one account per token; docs/accounts.md), MOCK_DB (a file, or
 ":memory:"), MOCK_ACCESS_LOG (1; 0 to silence the per-request log), MOCK_CONNECTABLE (the
-size of the connectable pool, 5000, or "any").
+size of the connectable pool, 5000, or "any"), MOCK_FAULTS and MOCK_FAULTS_SEED (failures injected
+on purpose, off by default: docs/mock-faults.md).
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from vpbx_mock.settings import Settings
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
 
 
 def main(environ: Mapping[str, str] | None = None) -> int:
@@ -46,11 +51,22 @@ def main(environ: Mapping[str, str] | None = None) -> int:
               " MOCK_CONNECTABLE=any accepts every valid number)", flush=True)
     for line in settings.token_lines():
         print(f"vpbx mock: {line}", flush=True)
+    app: ASGIApp = create_app(store, settings.tokens, close_store_on_shutdown=True)
+    http: Any = "httptools"
+    if settings.faults is not None:
+        # Not even imported without MOCK_FAULTS: the mock is then exactly what it was.
+        from vpbx_mock.fault_middleware import FaultInjection
+        from vpbx_mock.resettable_http import ResettableHttpToolsProtocol
+
+        for line in settings.faults.describe():
+            print(f"vpbx mock: {line}", flush=True)
+        app = FaultInjection(app, settings.faults)
+        http = ResettableHttpToolsProtocol
     print("vpbx mock: Ctrl-C stops it", flush=True)
-    app = create_app(store, settings.tokens, close_store_on_shutdown=True)
-    # Our own access log: the same line as uvicorn's, buffered (vpbx_mock.access_log).
+    # Our own access log: the same line as uvicorn's, buffered (vpbx_mock.access_log). Outside
+    # the faults, so it logs the statuses clients really got (a reset has none: not logged).
     served = AccessLog(app) if settings.access_log else app
-    uvicorn.run(served, host=settings.host, port=settings.port, loop="uvloop", http="httptools",
+    uvicorn.run(served, host=settings.host, port=settings.port, loop="uvloop", http=http,
                 access_log=False, server_header=False, log_level="info")
     return 0
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vpbx_mock.faults import FaultPlan
 from vpbx_mock.pool import Connectable
 
 # The documented tokens for local use: the default, and a second one for two accounts on one
@@ -38,6 +39,7 @@ class Settings:
     database: str = str(DEFAULT_DATABASE)  # a file path, or ":memory:"
     access_log: bool = True
     connectable: Connectable = field(default_factory=Connectable)  # MOCK_CONNECTABLE
+    faults: FaultPlan | None = None  # MOCK_FAULTS and MOCK_FAULTS_SEED; None: no faults
 
     @property
     def token(self) -> str:
@@ -69,6 +71,8 @@ class Settings:
             database=get("MOCK_DB", str(DEFAULT_DATABASE)),
             access_log=get("MOCK_ACCESS_LOG", "1") not in ("0", "false", "no"),
             connectable=Connectable.parse(env.get("MOCK_CONNECTABLE") or None),
+            faults=(FaultPlan.parse(env["MOCK_FAULTS"], env.get("MOCK_FAULTS_SEED") or None)
+                    if env.get("MOCK_FAULTS", "").strip() else None),
         )
         if settings.uses_default_token and not is_loopback(settings.host):
             published = next(token for token in settings.tokens if token in PUBLISHED_TOKENS)

@@ -28,7 +28,8 @@ from vpbx_spec.document import REPOSITORY_ROOT
 STARTUP_TIMEOUT = 20.0
 STOP_TIMEOUT = 10.0
 # Settings the mock reads; never inherited from the caller's environment.
-MOCK_VARIABLES = ("HOST", "PORT", "API_TOKEN", "API_TOKENS", "MOCK_DB", "MOCK_ACCESS_LOG", "MOCK_CONNECTABLE")
+MOCK_VARIABLES = ("HOST", "PORT", "API_TOKEN", "API_TOKENS", "MOCK_DB", "MOCK_ACCESS_LOG", "MOCK_CONNECTABLE",
+                  "MOCK_FAULTS", "MOCK_FAULTS_SEED")
 
 
 def free_port() -> int:
