@@ -4,7 +4,9 @@ Every module of `vpbx_mock/` is mutated except the process entry and its setting
 reads the environment and starts uvicorn, `settings` parses host, port, token and database
 path. Neither decides what an answer says, so no contract promise can depend on them, and a
 mutant there mostly stops the mock from starting (a kill that says nothing of the suite).
-`__init__` holds only a docstring.
+`__init__` holds only a docstring. The fault injection (`faults`, `fault_middleware`,
+`resettable_http`) runs only with MOCK_FAULTS, which the contract suite never sets: its mutants
+could not be killed by the suite, by design; its own tests (tests/test_mock_faults.py) cover it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ OUT_OF_SCOPE = {
     "__init__.py": "a docstring only",
     "__main__.py": "process entry: reads the environment and starts uvicorn",
     "settings.py": "host, port, token and database path from the environment",
+    "faults.py": "MOCK_FAULTS only: the suite never runs a faulty mock",
+    "fault_middleware.py": "MOCK_FAULTS only: the suite never runs a faulty mock",
+    "resettable_http.py": "MOCK_FAULTS only: the suite never runs a faulty mock",
 }
 # Per mutant. An unmutated run takes about 11 s alone; two workers on two cores slow each
 # other down. A mutant that loops forever is stopped here and counted as killed.

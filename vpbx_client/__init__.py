@@ -19,6 +19,7 @@ from vpbx_client.errors import (
     NetworkError,
     NotConnectable,
     NotFound,
+    LengthRequired,
     PayloadTooLarge,
     RateLimited,
     ServerError,
@@ -35,6 +36,6 @@ from vpbx_client.routes import PRODUCTION_BASE_URL
 __all__ = [
     "PRODUCTION_BASE_URL", "DEFAULT_TIMEOUT", "AddOutcomeUnknown", "ApiError", "AsyncClient", "Client",
     "Conflict", "Forbidden", "InvalidInput", "MethodNotAllowed", "NetworkError", "NotConnectable",
-    "NotFound", "PayloadTooLarge", "RateLimited", "RetryPolicy", "ServerError", "TimedOut",
+    "LengthRequired", "NotFound", "PayloadTooLarge", "RateLimited", "RetryPolicy", "ServerError", "TimedOut",
     "Unauthorized", "UnexpectedResponse", "UnsupportedMediaType", "VpbxError", "__version__",
 ]

@@ -4,6 +4,7 @@
     ├── ApiError                   the server answered an error status (.status, .error, .code, .field)
     │   ├── InvalidInput           400, 422
     │   │   ├── NotConnectable     422 to an add: the number is not offered (D20)
+    │   │   ├── LengthRequired     411: a body without Content-Length refused (D37)
     │   │   ├── PayloadTooLarge    413
     │   │   └── UnsupportedMediaType 415
     │   ├── Unauthorized           401
@@ -80,6 +81,10 @@ class NotConnectable(InvalidInput):
     """422 to an add: the number is not in listConnectableMobileNumbers (D20)."""
 
 
+class LengthRequired(InvalidInput):
+    """411: the server wants the body's length up front (D37); this client always sends it."""
+
+
 class PayloadTooLarge(InvalidInput):
     """413."""
 
@@ -153,7 +158,7 @@ class UnexpectedResponse(VpbxError):
 
 _BY_STATUS: dict[int, type[ApiError]] = {
     400: InvalidInput, 401: Unauthorized, 403: Forbidden, 404: NotFound, 405: MethodNotAllowed,
-    409: Conflict, 413: PayloadTooLarge, 415: UnsupportedMediaType, 422: InvalidInput,
+    409: Conflict, 411: LengthRequired, 413: PayloadTooLarge, 415: UnsupportedMediaType, 422: InvalidInput,
     429: RateLimited,
 }
 # 422 to an add means "not connectable" unless the server says it is about the input (D10).
