@@ -99,7 +99,8 @@ mock: $(READY)
 	$(BIN)/vpbx mock
 
 # Nothing is sent: the exchanges of a HAR file are judged. BASE_URL picks the server (default:
-# the document's). Exit 0 conforms, 1 violations, 2 unreadable file (make reports 2 for both).
+# the document's); CLIENTS=strict fails on requests that break the contract too. The verdict is
+# the server's: exit 0 conforms, 1 violations, 2 unreadable or nothing judged (make reports 2).
 validate-traffic: $(READY)
 	@test -n "$(HAR)" || { echo "usage: make validate-traffic HAR=path/to/file.har [BASE_URL=...]" >&2; exit 2; }
 	$(BIN)/vpbx validate-traffic "$(HAR)"

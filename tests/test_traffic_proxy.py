@@ -134,7 +134,7 @@ def test_a_broken_upstream_is_reported_line_by_line_and_in_the_reports(tmp_path:
                 proxied = client.post(process.url + ADD, json=new_number(5, comment=TOKEN))
                 client.get(process.url + "/numbers/virtual-number")
             assert proxied.content == direct.content.replace(b"79260000004", b"79260000005").replace(b'"id": 1', b'"id": 2')
-            assert process.stop() == 0  # Ctrl-C
+            assert process.stop() == 1  # Ctrl-C; the server broke the contract: the verdict
             output = process.output()
     # Exchange 0 was the readiness probe (GET /): forwarded, counted, no operation of the document.
     assert "violation: entry 1 (" in output and "echoes_request_fields" in output
@@ -160,3 +160,12 @@ def test_reports_of_a_session_in_front_of_the_mock(mock: MockProcess, reports: P
     coverage = json.loads((session / "traffic-coverage.json").read_text())
     assert (coverage["exchanges"]["conforming"], coverage["exchanges"]["too_large"]) == (2, 1)
     assert coverage["coverage"]["operations"]["addMobileNumber"]["statuses"]["observed"] == {"201": 1}
+
+
+def test_a_session_that_judged_nothing_exits_2_and_says_why(mock: MockProcess, reports: Path) -> None:
+    with running_proxy(mock.base_url, str(reports / "idle")) as process:
+        httpx.get(process.url + "/favicon.ico", headers=AUTH)  # no operation of the document
+        assert process.stop() == 2
+        output = process.output()
+    # The readiness probe of "/" is an exchange too: neither belongs to an operation.
+    assert "traffic: NOTHING JUDGED (none of the" in output and "for no operation of the document" in output

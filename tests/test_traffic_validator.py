@@ -111,15 +111,44 @@ def test_unique_ids_are_judged_across_the_whole_file(variants: Process, tmp_path
     assert (item["rule"], item["entry"]) == ("ids_are_unique", 1)
 
 
-def test_a_request_outside_its_schema_is_a_violation(mock: MockProcess, tmp_path: Path) -> None:
+def test_a_request_outside_its_schema_is_the_clients_problem_not_the_servers(
+        mock: MockProcess, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Production traffic always holds some client errors: rightly refused, they are printed
+    and written apart, and the verdict is the server's; CLIENTS=strict fails on them too."""
     def send(client: httpx.Client) -> None:
         client.post(ADD, json={**new_number(31), "purpose": "\u0441ompany"})  # answered 400, rightly
+        client.get("/numbers/virtual-number/abc")                             # answered 400, rightly
+        lifecycle(client)
 
     path = record(mock.base_url, tmp_path / "bad-request.har", send)
-    assert main([str(path), "--base-url", mock.base_url, "--report-dir", str(tmp_path)]) == 1
+    assert main([str(path), "--base-url", mock.base_url, "--report-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1].startswith("traffic: PASS (the server conforms: 0 violations; 2 client problems")
+    assert "client problem: entry 0 (" in out and "violation:" not in out
+    assert report(tmp_path, "violations")["items"] == []
+    first, second = report(tmp_path, "client-problems")["items"]
+    assert (first["rule"], first["status"], first["party"]) == ("request_schema_conformance", 400, "client")
+    assert first["message"].startswith("purpose: ")
+    assert "path parameter id='abc'" in second["message"]
+    assert main([str(path), "--base-url", mock.base_url, "--report-dir", str(tmp_path), "--clients", "strict"]) == 1
+    assert "CLIENTS=strict" in capsys.readouterr().out.splitlines()[-1]
+
+
+def test_an_invalid_request_the_server_accepts_is_the_servers_violation(variants: Process, tmp_path: Path) -> None:
+    base_url = f"{variants.url}/accepts-an-unknown-property"
+    path = record(base_url, tmp_path / "accepted.har",
+                  lambda client: client.post(ADD, json={**new_number(33), "numbe": "x"}))
+    assert main([str(path), "--base-url", base_url, "--report-dir", str(tmp_path)]) == 1
     [item] = report(tmp_path, "violations")["items"]
-    assert (item["rule"], item["status"]) == ("request_schema_conformance", 400)
-    assert item["message"].startswith("purpose: ")
+    assert item["rule"] == "invalid_request_accepted" and item["status"] == 201
+    assert report(tmp_path, "client-problems")["items"][0]["rule"] == "request_schema_conformance"
+
+
+def test_a_file_with_nothing_to_judge_exits_2_and_says_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty.har"
+    empty.write_text(json.dumps({"log": {"version": "1.2", "entries": []}}))
+    assert main([str(empty), "--report-dir", str(tmp_path)]) == 2
+    assert "nothing judged: there is no exchange to judge" in capsys.readouterr().err
 
 
 def test_other_hosts_and_paths_are_counted_and_ignored(mock: MockProcess, variants: Process, tmp_path: Path) -> None:
@@ -132,15 +161,18 @@ def test_other_hosts_and_paths_are_counted_and_ignored(mock: MockProcess, varian
     path = recorder.save(tmp_path / "mixed.har")
     assert main([str(path), "--base-url", mock.base_url, "--report-dir", str(tmp_path)]) == 0
     assert report(tmp_path, "coverage")["exchanges"] | {} == {
-        "entries": 4, "checked": 1, "conforming": 1, "violating": 0, "other_host": 1, "other_path": 2,
+        "entries": 4, "checked": 1, "conforming": 1, "violating": 0, "client_problems": 0, "other_host": 1,
+        "other_path": 2,
         "too_large": 0, "body_not_recorded": 0}
 
 
 def test_a_file_of_another_server_says_so(mock: MockProcess, tmp_path: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     path = record(mock.base_url, tmp_path / "mock.har", lambda client: client.get("/numbers/virtual-number"))
-    assert main([str(path), "--report-dir", str(tmp_path)]) == 0  # judged against production: ignored
-    assert "no exchange of the file belongs to https://simple-api.cp.megafon.ru" in capsys.readouterr().err
+    assert main([str(path), "--report-dir", str(tmp_path)]) == 2  # judged against production: nothing judged
+    captured = capsys.readouterr()
+    assert "no exchange belongs to https://simple-api.cp.megafon.ru" in captured.err and "set BASE_URL" in captured.err
+    assert captured.out.splitlines()[-1].startswith("traffic: NOTHING JUDGED (")
     assert report(tmp_path, "coverage")["exchanges"]["other_host"] == 1
 
 

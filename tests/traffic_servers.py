@@ -23,7 +23,7 @@ from typing import IO, Any
 import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tests.selftest.faults import FaultyApp, Record, RewriteRecord
+from tests.selftest.faults import Fault, FaultyApp, LooseValidation, Record, RewriteRecord
 from vpbx_mock.app import create_app
 from vpbx_mock.store import NumberStore
 from vpbx_suite.mock_process import MockProcess, free_port, running_mock, wait_until_answering
@@ -50,12 +50,17 @@ def _changed(change: Callable[[Record], Any]) -> RewriteRecord:
 
 
 # slug -> the fault that breaks it (None: the plain mock), the rule the validator must name.
-VARIANTS: dict[str, tuple[RewriteRecord | None, str | None]] = {
+# slug -> (the fault, the rule a valid exchange with it breaks; None: valid exchanges conform).
+VARIANTS: dict[str, tuple[Fault | None, str | None]] = {
     "conforming": (None, None),
     "echoes-another-comment": (_changed(lambda r: r.update(comment="another comment")), "echoes_request_fields"),
     "reuses-an-id": (_changed(lambda r: r.update(id=1)), "ids_are_unique"),
     "answer-without-id": (_changed(lambda r: r.pop("id", None)), "response_schema_conformance"),
     "lookalike-purpose": (_changed(lambda r: r.update(purpose="\u0441ompany")), "enum_values_have_no_lookalikes"),
+    # Only an invalid request shows it (the validator's invalid_request_accepted).
+    "accepts-an-unknown-property": (LooseValidation(lambda body: "numbe" in body,
+                                                    lambda body: {k: v for k, v in body.items() if k != "numbe"}),
+                                    None),
 }
 
 

@@ -1,8 +1,11 @@
 """Validate the exchanges of a HAR 1.2 file against the contract.
 
     python -m vpbx_traffic.har FILE.har [--base-url https://simple-api.cp.megafon.ru] [--report-dir reports]
+        [--clients lenient|strict]
 
-Exit status: 0 every judged exchange conforms, 1 at least one does not, 2 the file cannot be read.
+Exit status: 0 the server's answers conform (requests that broke the contract are the clients'
+problems, printed and written apart), 1 an answer does not (or, with --clients strict, a
+request does not), 2 the file cannot be read or nothing in it could be judged.
 """
 
 from __future__ import annotations
@@ -15,11 +18,11 @@ import time
 from vpbx_suite.run import current_run, start_run
 from vpbx_spec.document import bundled_document
 from vpbx_traffic.har_file import HarError, read_har
-from vpbx_traffic.reports import render_summary, write_reports
+from vpbx_traffic.reports import LENIENT, STRICT, exit_status, render_summary, write_reports
 from vpbx_traffic.routes import Target
 from vpbx_traffic.validator import TrafficValidator
 
-EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNREADABLE = 0, 1, 2
+EXIT_UNREADABLE = 2
 
 
 def default_base_url() -> str:
@@ -34,11 +37,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="the server whose exchanges are judged (origin and path prefix); "
                              "default: the document's server")
     parser.add_argument("--report-dir", default=os.environ.get("REPORT_DIR") or "reports")
+    parser.add_argument("--clients", choices=(LENIENT, STRICT), default=os.environ.get("CLIENTS") or LENIENT,
+                        help="strict: a request that breaks the contract fails the verdict too")
     args = parser.parse_args(argv)
-    return validate(args.har, args.base_url, args.report_dir)
+    return validate(args.har, args.base_url, args.report_dir, args.clients)
 
 
-def validate(har: str, base_url: str, report_dir: str) -> int:
+def validate(har: str, base_url: str, report_dir: str, clients: str = LENIENT) -> int:
     """Judge the exchanges of one HAR file; the exit status."""
     try:
         exchanges = read_har(har)
@@ -55,15 +60,14 @@ def validate(har: str, base_url: str, report_dir: str) -> int:
     finally:
         start_run(previous)  # called in-process (tests), the caller's run is left as it was
     seconds = time.perf_counter() - started
-    print(render_summary(validator))
-    if exchanges and not validator.tally.checked:
-        # Most often the recording is of another server than the one judged.
-        print(f"validate-traffic: no exchange of the file belongs to {base_url}; "
-              "set BASE_URL (--base-url) to the server it recorded", file=sys.stderr)
     print(f"judged {len(exchanges)} entries in {seconds:.2f} s")
     for path in write_reports(validator, report_dir, source=har):
         print(f"report: {path}")
-    return EXIT_VIOLATIONS if validator.violations else EXIT_CONFORMS
+    nothing = validator.nothing_judged()
+    if nothing is not None:
+        print(f"validate-traffic: nothing judged: {nothing}", file=sys.stderr)
+    print(render_summary(validator, clients))  # its last line is the verdict
+    return exit_status(validator, clients)
 
 
 if __name__ == "__main__":

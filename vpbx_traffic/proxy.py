@@ -5,7 +5,11 @@ exchange as the HAR validator does; the reports are written when it stops (Ctrl-
 
 Settings (environment): UPSTREAM (required; origin and optional path prefix), HOST
 (127.0.0.1), PORT (8081), REPORT_DIR (reports), TRAFFIC_BODY_CAP (bytes of a body kept for
-validation, 4 MiB; larger exchanges are forwarded but not judged).
+validation, 4 MiB; larger exchanges are forwarded but not judged), CLIENTS (lenient; strict
+fails the session for requests that break the contract too).
+
+Exit status when it stops: 0 the server's answers conformed, 1 one did not (or a request did,
+with CLIENTS=strict), 2 a bad setting, or nothing was judged in the session.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from starlette.types import Receive, Scope, Send
 
 from vpbx_traffic.bounded import DEFAULT_BODY_CAP, BoundedBody
 from vpbx_traffic.exchange import Exchange
-from vpbx_traffic.reports import render_summary, write_reports
+from vpbx_traffic.reports import LENIENT, STRICT, exit_status, render_summary, write_reports
 from vpbx_traffic.routes import Target
 from vpbx_traffic.validator import TrafficValidator
 
@@ -62,8 +66,10 @@ def _decoded(headers: httpx.Headers, raw: bytes) -> bytes:
 
 class ValidatingProxy:
     def __init__(self, upstream: str, validator: TrafficValidator, body_cap: int = DEFAULT_BODY_CAP,
-                 report_dir: str = "reports", transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 report_dir: str = "reports", transport: httpx.AsyncBaseTransport | None = None,
+                 clients: str = LENIENT) -> None:
         self.upstream = upstream.rstrip("/")
+        self.clients = clients
         self.validator = validator
         self.body_cap = body_cap
         self.report_dir = report_dir
@@ -80,9 +86,9 @@ class ValidatingProxy:
               flush=True)
         yield
         await self.client.aclose()
-        print(render_summary(self.validator), flush=True)
         for path in write_reports(self.validator, self.report_dir, source=f"proxy to {self.upstream}"):
             print(f"report: {path}", flush=True)
+        print(render_summary(self.validator, self.clients), flush=True)  # its last line: the verdict
 
     async def forward(self, request: Request) -> Response:
         index, self.count = self.count, self.count + 1
@@ -164,13 +170,18 @@ def main(env: dict[str, str] | None = None) -> int:
     except ValueError as error:
         print(f"proxy: PORT and TRAFFIC_BODY_CAP must be integers ({error})", file=sys.stderr)
         return EXIT_BAD_SETTINGS
+    clients = (env.get("CLIENTS") or LENIENT).strip().lower()
+    if clients not in (LENIENT, STRICT):
+        print(f"proxy: CLIENTS must be {LENIENT} or {STRICT}, got {clients!r}", file=sys.stderr)
+        return EXIT_BAD_SETTINGS
     host = env.get("HOST") or "127.0.0.1"
-    proxy = ValidatingProxy(upstream, TrafficValidator(Target(upstream)), body_cap, env.get("REPORT_DIR") or "reports")
+    proxy = ValidatingProxy(upstream, TrafficValidator(Target(upstream)), body_cap, env.get("REPORT_DIR") or "reports",
+                            clients=clients)
     print(f"vpbx traffic proxy: listening on http://{host}:{port}", flush=True)
     # No Server or Date header of the proxy's own: the upstream's pass through unchanged.
     uvicorn.run(proxy.app, host=host, port=port, loop="uvloop", http="httptools", access_log=False,
                 log_level="warning", server_header=False, date_header=False)
-    return 0
+    return exit_status(proxy.validator, clients)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,13 @@
-"""Judging exchanges: the request against the operation's request schema, the answer through
-vpbx_suite.judge (schemathesis's response checks and the suite's domain checks, the very
-functions the contract suite runs), coverage recorded in one SuiteRun per file or session."""
+"""Judging exchanges: the request against the operation's request schema and parameters, the
+answer through vpbx_suite.judge (schemathesis's response checks and the suite's domain checks,
+the very functions the contract suite runs), coverage recorded in one SuiteRun per file or
+session.
+
+Whose fault it is, is part of the verdict. A request that breaks the contract is the client's
+problem (recorded apart: production traffic always holds some); the server's part is to refuse
+it, so an invalid request answered with a success is the server's violation, as is every
+answer that breaks the contract.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +30,8 @@ from vpbx_traffic.exchange import Exchange, Redactor
 from vpbx_traffic.routes import Route, Target, route
 
 REQUEST_SCHEMA_RULE = "request_schema_conformance"
+INVALID_ACCEPTED_RULE = "invalid_request_accepted"
+SERVER, CLIENT = "server", "client"
 # load_schema needs a token to build generation settings; nothing is ever sent with it.
 _UNUSED_TOKEN = "unused"
 _MESSAGE_LIMIT = 500
@@ -39,10 +48,12 @@ class Violation:
     rule: str
     code: str | None
     message: str
+    party: str = SERVER  # whose problem: SERVER (its answer) or CLIENT (its request)
 
     def line(self) -> str:
         code = f" {self.code}" if self.code else ""
-        return (f"violation: entry {self.entry} ({self.time or 'time unknown'}) {self.method} {self.path}"
+        kind = "violation" if self.party == SERVER else "client problem"
+        return (f"{kind}: entry {self.entry} ({self.time or 'time unknown'}) {self.method} {self.path}"
                 f" -> {self.status}: {self.rule}{code}: {self.message}")
 
 
@@ -51,7 +62,8 @@ class Tally:
     entries: int = 0
     checked: int = 0
     conforming: int = 0
-    violating: int = 0
+    violating: int = 0         # judged exchanges with a violation of the server's
+    client_problems: int = 0   # judged exchanges whose request broke the contract
     other_host: int = 0        # ignored: another origin, or outside the target's path prefix
     other_path: int = 0        # ignored: the target's, but no operation of the document
     too_large: int = 0         # not judged: a body over the cap
@@ -71,6 +83,25 @@ def _leaves(error: BaseException) -> list[BaseException]:
     return [error]
 
 
+def _parameter_problems(matched: Route) -> list[str]:
+    """Path and query parameters the document refuses (an id that is no id, an unknown type)."""
+    operation, problems = matched.operation, []
+    for location, values, schemas in (("path", matched.path_parameters, operation.path_parameters),
+                                      ("query", matched.query, operation.query_parameters)):
+        for name, schema in schemas.items():
+            if name not in values:
+                continue
+            value: Any = values[name]
+            if isinstance(value, str) and schema.get("type") == "integer" and value.lstrip("-").isdecimal() \
+                    and value.lstrip("-").isascii():
+                value = int(value)  # the text of a URL: "542" is the integer the schema means
+            rule = bundled_schemas().validator_at(schema["$ref"][1:]) if "$ref" in schema else \
+                jsonschema.Draft202012Validator({k: v for k, v in schema.items() if k != "$ref"})
+            if not rule.is_valid(value):
+                problems.append(f"{location} parameter {name}={values[name]!r} breaks its schema")
+    return problems
+
+
 def _json_or(body: bytes | None, default: Any) -> Any:
     try:
         return json.loads(body) if body else default
@@ -85,7 +116,8 @@ class TrafficValidator:
     target: Target
     run: SuiteRun = field(default_factory=SuiteRun)
     tally: Tally = field(default_factory=Tally)
-    violations: list[Violation] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)       # the server's
+    client_problems: list[Violation] = field(default_factory=list)  # the clients' requests
     redactor: Redactor = field(default_factory=Redactor)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -95,12 +127,14 @@ class TrafficValidator:
         self.schema = load_schema(self.target.base_url, _UNUSED_TOKEN, 1, 0)
 
     def check(self, exchange: Exchange) -> list[Violation]:
-        """Judge one exchange; the violations it broke (empty if it conforms or is not judged)."""
+        """Judge one exchange; what it broke, the server's and the client's (empty if it
+        conforms or is not judged)."""
         with self._lock:  # the run's ledger and id registry see exchanges one at a time
             self.tally.entries += 1
             self.redactor.learn(exchange)
             found = self._check(exchange)
-            self.violations.extend(found)
+            self.violations.extend(v for v in found if v.party == SERVER)
+            self.client_problems.extend(v for v in found if v.party == CLIENT)
             return found
 
     def _check(self, exchange: Exchange) -> list[Violation]:
@@ -119,28 +153,34 @@ class TrafficValidator:
             self.tally.body_not_recorded += 1
             return []
         self.tally.checked += 1
-        found = [self._violation(exchange, matched, rule, code, message)
-                 for rule, code, message in [*self._request_problems(exchange, matched),
-                                             *self._response_problems(exchange, matched)]]
-        if found:
-            self.tally.violating += 1
-        else:
-            self.tally.conforming += 1
-        return found
+        requested = [self._violation(exchange, matched, rule, code, message, CLIENT)
+                     for rule, code, message in self._request_problems(exchange, matched)]
+        answered = [self._violation(exchange, matched, rule, code, message)
+                    for rule, code, message in self._response_problems(exchange, matched)]
+        if requested and 200 <= exchange.status < 300:
+            answered.append(self._violation(
+                exchange, matched, INVALID_ACCEPTED_RULE, None,
+                f"the request breaks the contract ({requested[0].message}) and was answered {exchange.status}; "
+                "a server must refuse it"))
+        self.tally.client_problems += bool(requested)
+        self.tally.violating += bool(answered)
+        self.tally.conforming += not answered and not requested
+        return [*requested, *answered]
 
     def _request_problems(self, exchange: Exchange, matched: Route) -> list[tuple[str, str | None, str]]:
+        problems = [(REQUEST_SCHEMA_RULE, None, problem) for problem in _parameter_problems(matched)]
         pointer = matched.operation.request_pointer
         if pointer is None:
-            return []
+            return problems
         body = _json_or(exchange.request_body, NOT_JSON)
         if body is NOT_JSON:
-            return [(REQUEST_SCHEMA_RULE, None, "the request body is not a JSON document")]
+            return [*problems, (REQUEST_SCHEMA_RULE, None, "the request body is not a JSON document")]
         errors = sorted(bundled_schemas().validator_at(pointer).iter_errors(body), key=jsonschema.exceptions.relevance)
         if not errors:
-            return []
+            return problems
         best = jsonschema.exceptions.best_match(errors)
         where = "/".join(str(part) for part in best.absolute_path) or "(the body)"
-        return [(REQUEST_SCHEMA_RULE, None, f"{where}: {best.message}"[:_MESSAGE_LIMIT])]
+        return [*problems, (REQUEST_SCHEMA_RULE, None, f"{where}: {best.message}"[:_MESSAGE_LIMIT])]
 
     def _response_problems(self, exchange: Exchange, matched: Route) -> list[tuple[str, str | None, str]]:
         operation = matched.operation
@@ -159,12 +199,26 @@ class TrafficValidator:
         return []
 
     def _violation(self, exchange: Exchange, matched: Route, rule: str, code: str | None,
-                   message: str) -> Violation:
+                   message: str, party: str = SERVER) -> Violation:
         return Violation(entry=exchange.index, time=exchange.started, operation=matched.operation.operation_id,
                          method=exchange.method, path=matched.path, status=exchange.status, rule=rule,
-                         code=code, message=self.redactor.scrub(message))
+                         code=code, message=self.redactor.scrub(message), party=party)
+
+    def nothing_judged(self) -> str | None:
+        """Why no exchange was judged, or None when some were: a verdict on nothing is none."""
+        tally = self.tally
+        if tally.checked:
+            return None
+        if not tally.entries:
+            return "there is no exchange to judge"
+        if tally.other_host == tally.entries:
+            return (f"no exchange belongs to {self.target.base_url} ({tally.other_host} for other hosts or "
+                    "prefixes); set BASE_URL (--base-url) to the server the traffic was recorded from")
+        return (f"none of the {tally.entries} exchanges could be judged: {tally.other_host} for other hosts, "
+                f"{tally.other_path} for no operation of the document, {tally.body_not_recorded} without a "
+                f"recorded answer body, {tally.too_large} over the body cap")
 
     def summary(self) -> dict[str, Any]:
         with self._lock:
             return {"target": self.target.base_url, "exchanges": asdict(self.tally),
-                    "violations": len(self.violations)}
+                    "violations": len(self.violations), "client_problems": len(self.client_problems)}
