@@ -30,7 +30,7 @@ LIFE = FACTS.lifecycle
 def contract(env: dict[str, str], *, via_make: bool = False) -> subprocess.CompletedProcess[str]:
     environment = {key: value for key, value in os.environ.items()
                    if key not in ("BASE_URL", "API_TOKEN", "ALLOW_WRITES", "SEED", "MAX_EXAMPLES",
-                                  "OPERATIONS", "NUMBERS", "MAX_WRITES")}
+                                  "OPERATIONS", "NUMBERS", "MAX_WRITES", "REQUIRE_COMPLETE", "OTHER_API_TOKEN")}
     environment.update(env)
     command = ["make", "--no-print-directory", "contract"] if via_make else [sys.executable, "-m", "vpbx_suite"]
     return subprocess.run(command, cwd=REPOSITORY_ROOT, env=environment, capture_output=True,
@@ -48,7 +48,8 @@ def test_make_contract_passes_on_the_bundled_mock(tmp_path: Path):
     result = contract({"REPORT_DIR": str(tmp_path), "MAX_EXAMPLES": "20", "SEED": "7"}, via_make=True)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
-    assert "contract: PASS" in output and "bundled mock" in output and "SEED=7" in output
+    assert output.splitlines()[-1] == "contract: PASS", output[-1500:]  # complete: nothing left out
+    assert "bundled mock" in output and "SEED=7" in output
     totals = junit_totals(tmp_path / "contract-junit.xml")
     assert totals["tests"] > 400 and totals["failures"] == totals["errors"] == totals["skipped"] == 0, totals
     coverage = json.loads((tmp_path / "contract-coverage.json").read_text(encoding="utf-8"))["operations"]
@@ -183,3 +184,76 @@ def test_contract_refuses_to_write_to_another_host_without_allow_writes(tmp_path
 def test_contract_explains_bad_settings():
     result = contract({"BASE_URL": "http://127.0.0.1:9"})
     assert result.returncode == 2 and "API_TOKEN is required" in result.stderr
+
+
+def last_line(result: subprocess.CompletedProcess[str]) -> str:
+    return (result.stdout + result.stderr).strip().splitlines()[-1]
+
+
+NUMBERS_FILE = "# numbers of the account, one a line\n" + "\n".join(f"7926555{i:04d}" for i in range(40)) + "\n"
+COMBINATIONS = {
+    # settings -> the reason the checks left out count under (None: a complete run)
+    "add only, generated numbers": ({"OPERATIONS": "addMobileNumber", "NUMBERS": "generated"}, "not in OPERATIONS"),
+    "add and read, generated": ({"OPERATIONS": "addMobileNumber,getVirtualNumber"}, "not in OPERATIONS"),
+    "listings and add": ({"OPERATIONS": "listConnectableMobileNumbers,addMobileNumber,listVirtualNumbers"},
+                         "not in OPERATIONS"),
+    "no add at all": ({"OPERATIONS": "getVirtualNumber,listVirtualNumbers"}, "not in OPERATIONS"),
+    "a file of numbers": ({"NUMBERS": "file"}, "NUMBERS is not connectable"),
+    "generated numbers, all operations": ({"NUMBERS": "generated"}, "NUMBERS is not connectable"),
+    "a write budget": ({"MAX_WRITES": "8"}, "write budget (MAX_WRITES)"),
+}
+
+
+@pytest.mark.parametrize("name", list(COMBINATIONS))
+def test_the_bundled_mock_passes_under_every_combination_of_settings(name: str, tmp_path: Path):
+    """The suite starts its mock so that the numbers it sends are connectable; what a setting
+    leaves out is counted under its reason, and the verdict is a partial PASS."""
+    settings, reason = COMBINATIONS[name]
+    settings = dict(settings)
+    if settings.get("NUMBERS") == "file":
+        (tmp_path / "numbers.txt").write_text(NUMBERS_FILE)
+        settings["NUMBERS"] = str(tmp_path / "numbers.txt")
+    result = contract({**settings, "REPORT_DIR": str(tmp_path), "MAX_EXAMPLES": "5", "SEED": "5"})
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    assert last_line(result).startswith("contract: PASS (partial: ") and reason in last_line(result), last_line(result)
+    completeness = json.loads((tmp_path / "contract-coverage.json").read_text(encoding="utf-8"))["completeness"]
+    assert reason in completeness["not_run_by_reason"] or reason in completeness["requests_not_sent"]
+    junit = junit_totals(tmp_path / "contract-junit.xml")
+    assert junit["skipped"] == completeness["checks"] - completeness["ran"] and junit["failures"] == 0
+
+
+def test_require_complete_fails_a_partial_run_with_its_own_status(tmp_path: Path):
+    result = contract({"REPORT_DIR": str(tmp_path), "MAX_EXAMPLES": "5", "MAX_WRITES": "3",
+                       "REQUIRE_COMPLETE": "1"})
+    assert result.returncode == 3, (result.stdout + result.stderr)[-2000:]
+    assert last_line(result).startswith("contract: FAIL (partial: ") and last_line(result).endswith("; REQUIRE_COMPLETE=1)")
+
+
+def test_a_small_account_is_checked_completely(tmp_path: Path):
+    """25 connectable numbers: recycled (deleted numbers are offered again and added again),
+    every test of a large account runs."""
+    token = "small-account-token-19ce"
+    with running_mock(tmp_path / "db.sqlite3", {"API_TOKEN": token, "MOCK_CONNECTABLE": "25"}) as mock:
+        result = contract({"BASE_URL": mock.base_url, "API_TOKEN": token, "REPORT_DIR": str(tmp_path),
+                           "MAX_EXAMPLES": "10", "SEED": "2"})
+    output = result.stdout + result.stderr
+    assert result.returncode == 0 and last_line(result) == "contract: PASS", output[-3000:]
+    added = int(re.search(r"cleanup: added (\d+) numbers", output).group(1))
+    assert added > 25, "recycling should add more numbers than the account offers at once"
+
+
+def test_a_broken_precondition_is_reported_once_and_the_rest_still_runs(tmp_path: Path):
+    token = "precondition-token-77e1"
+    with running_selftest_server(token) as server_url:
+        result = contract({"BASE_URL": f"{server_url}/connectable-listing-outside-the-schema-a-precondition",
+                           "API_TOKEN": token, "REPORT_DIR": str(tmp_path), "MAX_EXAMPLES": "5"})
+    assert result.returncode == 1
+    failures = json.loads((tmp_path / "contract-failures.json").read_text(encoding="utf-8"))
+    first = failures[0]
+    assert first["test"] == "test_the_source_of_numbers_is_usable" and first["curl"]
+    # Only the listing's own generated tests meet it again; no test that needed numbers errors.
+    assert {f["test"].split("[")[0] for f in failures[1:]} <= {"test_generated_cases", "test_stateful_links"}
+    completeness = json.loads((tmp_path / "contract-coverage.json").read_text(encoding="utf-8"))["completeness"]
+    assert completeness["not_run_by_reason"]["failed precondition"] > 300 and completeness["ran"] > 50
+    assert last_line(result).startswith("contract: FAIL (partial: ") and "failed precondition" in last_line(result)
