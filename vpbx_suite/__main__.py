@@ -27,6 +27,7 @@ from vpbx_suite.cleanup import clean_up
 from vpbx_suite.completeness import verdict_line
 from vpbx_suite.coverage import REPORT_NAME as COVERAGE_REPORT
 from vpbx_suite.ledger import WriteBudget
+from vpbx_suite.run_report import RUN_REPORT, run_summary, write_json
 from vpbx_suite.mock_process import running_mock
 from vpbx_suite.run import SuiteRun, start_run
 from vpbx_suite.settings import CONNECTABLE, SettingsError, SuiteSettings, Target, write_refusal
@@ -113,14 +114,19 @@ def main(environ: Mapping[str, str] | None = None) -> int:
     print(f"contract: {edges} edge cases ran" + (f" ({', '.join(f'{k} {v}' for k, v in sorted(run.edge_cases.items()))})" if edges else ""))
     print(f"contract: {responses} responses checked in {elapsed:.1f} s ({rate:.0f}/s); "
           f"reproduce with SEED={seed}")
+    verdict = ("contract: FAIL (no test ran)" if status == pytest.ExitCode.NO_TESTS_COLLECTED
+               else verdict_line(conforms, completeness, settings.require_complete))
+    summary = run_summary(run, target, kind, verdict, cleanup_lines, elapsed)
+    write_json(report_dir / RUN_REPORT, summary)
     print(f"contract: JUnit report {junit}")
     print(f"contract: coverage report {report_dir / COVERAGE_REPORT}")
+    print(f"contract: run report {report_dir / RUN_REPORT}")
     if status == pytest.ExitCode.NO_TESTS_COLLECTED:
-        print("contract: FAIL (no test ran)")
+        print(verdict)
         return EXIT_DOES_NOT
     print(f"contract: {completeness.checks - len(completeness.not_run)} of {completeness.checks} checks ran; "
           + ("the server conforms to the contract in all of them" if conforms else "the server does not conform"))
-    print(verdict_line(conforms, completeness, settings.require_complete))  # the last line: the verdict
+    print(verdict)  # the last line: the verdict
     if not conforms:
         return EXIT_DOES_NOT
     return EXIT_INCOMPLETE if settings.require_complete and not completeness.complete else EXIT_CONFORMS

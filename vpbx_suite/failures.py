@@ -25,6 +25,18 @@ def _broken_rule(error: BaseException, test_name: str) -> dict[str, Any]:
     return {"check": test_name, "code": None}
 
 
+MESSAGE_LIMIT = 4000
+
+
+def failure_message(error: BaseException) -> str:
+    """What the failure says, as a person reads it (every rule of a group), within a limit."""
+    if isinstance(error, BaseExceptionGroup):
+        text = "\n\n".join(failure_message(inner) for inner in error.exceptions)
+    else:
+        text = str(error).strip() or type(error).__name__
+    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
+
+
 def broken_rules(error: BaseException, test_name: str) -> list[dict[str, Any]]:
     """One entry per failure; a schemathesis FailureGroup holds several."""
     if isinstance(error, BaseExceptionGroup):

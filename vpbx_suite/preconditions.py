@@ -20,18 +20,20 @@ class Precondition(Generic[T]):
         self._value: T | None = None
         self._error: BaseException | None = None
         self._curl: str | None = None
+        self._exchange: dict[str, Any] | None = None
         self._reported = False
         try:
             self._value = attempt()
         except Exception as error:  # a failed assertion or check of the contract
-            self._error, self._curl = error, run.last_request
+            self._error, self._curl, self._exchange = error, run.last_request, run.last_exchange
 
     def get(self) -> T:
         if self._error is None:
             return self._value  # type: ignore[return-value]
         if not self._reported:
             self._reported = True
-            self._run.last_request = self._curl  # the request that broke it, for the report
+            # the request that broke it, for the report
+            self._run.last_request, self._run.last_exchange = self._curl, self._exchange
             raise self._error
         not_run(PRECONDITION, f"{self.name} failed (reported once, by the first test that needed it)")
         raise AssertionError("unreachable")

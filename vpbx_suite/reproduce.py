@@ -49,9 +49,8 @@ def curl_command(method: str, url: str, headers: Iterable[tuple[str, str]], cont
     return f"printf '{_escaped_for_printf(content)}' | " + " ".join([*parts, "--data-binary", "@-"])
 
 
-def curl_for_case(case: Any, base_url: str, token: str) -> str:
-    """A generated case (schemathesis) as a curl command; schemathesis's own filters the token
-    into a placeholder that does not run."""
+def case_request(case: Any, base_url: str, token: str) -> tuple[str, str, list[tuple[str, str]], bytes | None]:
+    """(method, url, headers, body) a generated case (schemathesis) sends."""
     kwargs = case.as_transport_kwargs(base_url=base_url)
     url = kwargs["url"]
     if kwargs.get("params"):
@@ -66,4 +65,11 @@ def curl_for_case(case: Any, base_url: str, token: str) -> str:
     elif kwargs.get("data") is not None:
         data = kwargs["data"]
         content = data if isinstance(data, bytes) else str(data).encode("utf-8")
-    return curl_command(kwargs["method"], url, headers, content, token)
+    return kwargs["method"], url, headers, content
+
+
+def curl_for_case(case: Any, base_url: str, token: str) -> str:
+    """A generated case (schemathesis) as a curl command; schemathesis's own filters the token
+    into a placeholder that does not run."""
+    method, url, headers, content = case_request(case, base_url, token)
+    return curl_command(method, url, headers, content, token)

@@ -33,6 +33,7 @@ class SuiteRun:
     edge_cases: dict[str, int] = field(default_factory=dict)      # class -> cases sent
     auth_enforcement_confirmed: bool = False  # ignored_auth passed once on a success
     last_request: str | None = None  # curl for the request sent last (reported with a failure)
+    last_exchange: dict[str, Any] | None = None  # that request and its answer (vpbx_suite.exchanges)
 
     def __post_init__(self) -> None:
         self.operations = self.operations or tuple(self.facts.operations)

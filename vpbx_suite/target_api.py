@@ -13,6 +13,7 @@ import httpx
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from vpbx_suite.contract import JSON_MEDIA_TYPE, OperationFacts
+from vpbx_suite.exchanges import exchange_record
 from vpbx_suite.judge import NOT_JSON, judge
 from vpbx_suite.reproduce import curl_command
 from vpbx_suite.run import SuiteRun
@@ -93,6 +94,8 @@ class TargetApi:
             request.method, str(request.url),
             headers + [("Transfer-Encoding", "chunked")] if chunked else headers, content,
             self._token, token_expressions)
+        shown = headers + [("Transfer-Encoding", "chunked")] if chunked else headers
+        self.run.last_exchange = exchange_record(request.method, str(request.url), shown, content, self._token, None)
         try:
             response = self._client.send(request)
             if chunked:
@@ -100,6 +103,8 @@ class TargetApi:
         except httpx.TransportError as error:
             raise NoAnswer(f"{operation.label}: no answer ({type(error).__name__}: {error}; "
                            f"timeout {TIMEOUT_SECONDS:.0f} s)") from None
+        self.run.last_exchange = exchange_record(request.method, str(request.url), shown, content, self._token,
+                                                 response)
         received = json_or_none(response)
         if judged:
             judge(self._schema, self.run, operation, path_parameters=path_parameters,

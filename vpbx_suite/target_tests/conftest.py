@@ -5,7 +5,6 @@ is interrupted."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,8 +17,9 @@ from vpbx_suite.completeness import OPERATIONS, NotRun
 from vpbx_suite.contract import NUMBER_FIELD
 from vpbx_suite.coverage import REPORT_NAME as COVERAGE_REPORT
 from vpbx_suite.failures import REPORT_NAME as FAILURES_REPORT
-from vpbx_suite.failures import broken_rules
+from vpbx_suite.failures import broken_rules, failure_message
 from vpbx_suite.run import SuiteRun, current_run
+from vpbx_suite.run_report import write_json
 from vpbx_suite.schemathesis_config import load_schema
 from vpbx_suite.fresh_numbers import FreshNumbers, OfferedNumbers, numbers_from_file
 from vpbx_suite.settings import CONNECTABLE, GENERATED, Target
@@ -140,7 +140,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: CallInfo[None]) -> Iterat
     report = outcome.get_result()
     run = current_run()
     if report.when == "setup":
-        run.last_request = None
+        run.last_request = run.last_exchange = None
     if report.when == "call" or report.skipped or report.failed:
         run.completeness.ended(item.nodeid.split("::", 1)[-1])
     if report.skipped:
@@ -152,11 +152,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: CallInfo[None]) -> Iterat
         test_name = getattr(item, "originalname", item.name)
         run.failures.append({"test": item.nodeid.split("::", 1)[-1],
                              "rules": broken_rules(call.excinfo.value, test_name),
-                             "curl": run.last_request})
-
-
-def _write_json(path: Path, data: object) -> None:
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+                             "message": failure_message(call.excinfo.value).replace(
+                                 Target.from_environment().token, "${API_TOKEN}"),
+                             "curl": run.last_request, "exchange": run.last_exchange})
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -193,6 +191,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
                 terminalreporter.write_line(failure["curl"])
     report_dir = Target.from_environment().report_dir
     report_dir.mkdir(parents=True, exist_ok=True)
-    _write_json(report_dir / COVERAGE_REPORT, {**run.coverage.as_dict(),
+    write_json(report_dir / COVERAGE_REPORT, {**run.coverage.as_dict(),
                                                "completeness": run.completeness.as_dict()})
-    _write_json(report_dir / FAILURES_REPORT, run.failures)
+    write_json(report_dir / FAILURES_REPORT, run.failures)

@@ -11,7 +11,8 @@ from schemathesis.specs.openapi.checks import ignored_auth
 
 from vpbx_suite.completeness import OPERATIONS, not_run
 from vpbx_suite.prepare import prepare
-from vpbx_suite.reproduce import curl_for_case
+from vpbx_suite.exchanges import exchange_record
+from vpbx_suite.reproduce import case_request, curl_for_case
 from vpbx_suite.run import current_run
 from vpbx_suite.schemathesis_checks import operation_of, response_json
 from vpbx_suite.schemathesis_config import load_schema
@@ -26,7 +27,10 @@ schema = load_schema(_target.base_url, _target.token, _target.max_examples, _tar
 def _send_and_judge(case: Case, **kwargs: object):
     run = current_run()
     run.last_request = curl_for_case(case, _target.base_url, _target.token)
+    method, url, headers, content = case_request(case, _target.base_url, _target.token)
+    run.last_exchange = exchange_record(method, url, headers, content, _target.token, None)
     response = case.call(**kwargs)
+    run.last_exchange = exchange_record(method, url, headers, content, _target.token, response)
     # ignored_auth re-sends a success without the token and with a wrong one. schemathesis's
     # own runner confirms that once per operation; its pytest integration would do it after
     # every success (two more requests each). Confirm once, as the runner does; the explicit
