@@ -89,23 +89,40 @@ def _hold_numbers(client: httpx.Client) -> None:
 
 
 def test_a_full_run_leaves_a_server_as_it_found_it_and_never_prints_the_token(tmp_path: Path):
-    """Numbers the account held before are byte-identical after; the run deletes what it added."""
-    token = "named-server-token-5f0c2a"
-    with running_mock(tmp_path / "db.sqlite3", {"API_TOKEN": token}) as mock:
-        with httpx.Client(base_url=mock.base_url, headers={"Authorization": token}) as client:
+    """Numbers both accounts held before are byte-identical after; the run deletes what it
+    added on each account, and neither token appears anywhere."""
+    token, other = "named-server-token-5f0c2a", "second-account-token-8d31"
+    with running_mock(tmp_path / "db.sqlite3", {"API_TOKENS": f"{token},{other}"}) as mock:
+        with httpx.Client(base_url=mock.base_url, headers={"Authorization": token}) as client, \
+                httpx.Client(base_url=mock.base_url, headers={"Authorization": other}) as second:
             _hold_numbers(client)
             before = _holdings(client)
-            result = contract({"BASE_URL": mock.base_url, "API_TOKEN": token, "REPORT_DIR": str(tmp_path),
-                               "MAX_EXAMPLES": "10"})
-            after = _holdings(client)
+            _hold_numbers(second)
+            second_before = _holdings(second)
+            result = contract({"BASE_URL": mock.base_url, "API_TOKEN": token, "OTHER_API_TOKEN": other,
+                               "REPORT_DIR": str(tmp_path), "MAX_EXAMPLES": "10"})
+            after, second_after = _holdings(client), _holdings(second)
     output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-3000:]
+    assert result.returncode == 0 and output.strip().splitlines()[-1] == "contract: PASS", output[-3000:]
     assert f"target {mock.base_url} (external server)" in output
-    assert after == before, "the run changed or left numbers on the account"
+    assert after == before and second_after == second_before, "the run changed or left numbers on an account"
     assert "for an id this run did not add" in output  # generation tried; the guard kept it off
+    assert re.search(r"cleanup: added (\d+) numbers on the second account \(OTHER_API_TOKEN\), deleted \1, left 0",
+                     output), output[-2000:]
     for report in tmp_path.glob("contract-*"):
-        assert token not in report.read_text(encoding="utf-8"), report
-    assert token not in output
+        text = report.read_text(encoding="utf-8")
+        assert token not in text and other not in text, report
+    assert token not in output and other not in output
+
+
+def test_without_a_second_account_the_isolation_checks_are_counted_as_not_run(tmp_path: Path):
+    token = "one-account-token-2b6f"
+    with running_mock(tmp_path / "db.sqlite3", {"API_TOKEN": token}) as mock:
+        result = contract({"BASE_URL": mock.base_url, "API_TOKEN": token, "REPORT_DIR": str(tmp_path),
+                           "MAX_EXAMPLES": "5"})
+    assert result.returncode == 0
+    assert re.fullmatch(r"contract: PASS \(partial: 10 of \d+ checks not run: no second account \(OTHER_API_TOKEN\) 10\)",
+                        last_line(result)), last_line(result)
 
 
 def test_a_failing_run_leaves_a_server_as_it_found_it_too(tmp_path: Path):
@@ -233,10 +250,10 @@ def test_require_complete_fails_a_partial_run_with_its_own_status(tmp_path: Path
 def test_a_small_account_is_checked_completely(tmp_path: Path):
     """25 connectable numbers: recycled (deleted numbers are offered again and added again),
     every test of a large account runs."""
-    token = "small-account-token-19ce"
-    with running_mock(tmp_path / "db.sqlite3", {"API_TOKEN": token, "MOCK_CONNECTABLE": "25"}) as mock:
-        result = contract({"BASE_URL": mock.base_url, "API_TOKEN": token, "REPORT_DIR": str(tmp_path),
-                           "MAX_EXAMPLES": "10", "SEED": "2"})
+    token, other = "small-account-token-19ce", "small-account-second-77a0"
+    with running_mock(tmp_path / "db.sqlite3", {"API_TOKENS": f"{token},{other}", "MOCK_CONNECTABLE": "25"}) as mock:
+        result = contract({"BASE_URL": mock.base_url, "API_TOKEN": token, "OTHER_API_TOKEN": other,
+                           "REPORT_DIR": str(tmp_path), "MAX_EXAMPLES": "10", "SEED": "2"})
     output = result.stdout + result.stderr
     assert result.returncode == 0 and last_line(result) == "contract: PASS", output[-3000:]
     added = int(re.search(r"cleanup: added (\d+) numbers", output).group(1))

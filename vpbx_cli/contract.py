@@ -15,6 +15,10 @@ from vpbx_cli.settings import environment, setting
          default="the bundled mock, started and stopped", metavar="URL")
 @setting("API_TOKEN", "--api-token", help="The account's token; required with --base-url; never printed.",
          metavar="TOKEN")
+@setting("OTHER_API_TOKEN", "--other-api-token", help="A second account's token on the same server, to "
+         "check that accounts cannot see each other's numbers; never printed.",
+         default="none with --base-url (those checks are then not run); the bundled mock has two accounts",
+         metavar="TOKEN")
 @setting("OPERATIONS", "--operations", help="Comma-separated operationIds to check.",
          default="every operation of the document", metavar="IDS")
 @setting("NUMBERS", "--numbers", help="Where added numbers come from: connectable, generated, or a file.",

@@ -38,21 +38,23 @@ EXIT_CONFORMS, EXIT_DOES_NOT, EXIT_NOT_STARTED, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
 @contextmanager
-def target_server(settings: SuiteSettings) -> Iterator[tuple[str, str, str]]:
-    """(base URL, token, description) of the server under test; starts the mock if needed."""
+def target_server(settings: SuiteSettings) -> Iterator[tuple[str, str, str | None, str]]:
+    """(base URL, token, another account's token, description) of the server under test;
+    starts the mock if needed."""
     if settings.base_url is not None:
         assert settings.token is not None
-        yield settings.base_url, settings.token, "external server"
+        yield settings.base_url, settings.token, settings.other_token, "external server"
         return
-    token = secrets.token_urlsafe(16)  # fresh for each run; never printed
-    # The mock as `make mock` runs it (its access log on), so the defaults are what is checked;
-    # numbers that do not come from its connectable listing are accepted (D20 needs the listing).
-    environment = {"API_TOKEN": token, "MOCK_ACCESS_LOG": "1"}
+    token, other = secrets.token_urlsafe(16), secrets.token_urlsafe(16)  # fresh for each run; never printed
+    # The mock as `make mock` runs it (its access log on), so the defaults are what is checked,
+    # with two accounts (D31); numbers that do not come from its connectable listing are
+    # accepted (D20 needs the listing).
+    environment: dict[str, str | None] = {"API_TOKENS": f"{token},{other}", "API_TOKEN": None, "MOCK_ACCESS_LOG": "1"}
     if settings.numbers_source() != CONNECTABLE:
         environment["MOCK_CONNECTABLE"] = "any"
     with tempfile.TemporaryDirectory(prefix="vpbx-contract-") as scratch:
         with running_mock(Path(scratch) / "mock.sqlite3", environment) as mock:
-            yield mock.base_url, token, "bundled mock, fresh database"
+            yield mock.base_url, token, other, "bundled mock, two accounts, fresh database"
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -77,8 +79,8 @@ def main(environ: Mapping[str, str] | None = None) -> int:
 
     started = time.monotonic()
     try:
-        with target_server(settings) as (base_url, token, kind):
-            target = Target.resolve(settings, base_url, token, seed)
+        with target_server(settings) as (base_url, token, other_token, kind):
+            target = Target.resolve(settings, base_url, token, seed, other_token)
             print(f"contract: target {base_url} ({kind}); MAX_EXAMPLES={settings.max_examples} "
                   f"SEED={seed}", flush=True)
             print(f"contract: operations {','.join(target.operations)}; NUMBERS={target.numbers}; "
@@ -97,7 +99,7 @@ def main(environ: Mapping[str, str] | None = None) -> int:
                 status = pytest.main([*arguments, "-x"] if settings.fail_fast else arguments)
             finally:
                 # Also after a failure or Ctrl-C: never leave what the run added behind.
-                cleanup_lines = clean_up(run, base_url, token)
+                cleanup_lines = clean_up(run, base_url, token, other_token)
                 signal.signal(signal.SIGTERM, previous)
     except (RuntimeError, SettingsError) as error:  # the bundled mock did not start; bad NUMBERS
         print(f"contract: {error}", file=sys.stderr)

@@ -1,4 +1,5 @@
-"""Delete every number the run added and did not delete itself; say what is left.
+"""Delete every number the run added and did not delete itself, on each account it acted on;
+say what is left.
 
 Runs after the tests, whether they passed, failed or were interrupted (vpbx_suite.__main__).
 """
@@ -7,24 +8,32 @@ from __future__ import annotations
 
 import httpx
 
-from vpbx_suite.run import SuiteRun
+from vpbx_suite.run import MAIN, OTHER, SuiteRun, acting_as
 
 TIMEOUT_SECONDS = 10.0
 
 
-def clean_up(run: SuiteRun, base_url: str, token: str) -> list[str]:
+def clean_up(run: SuiteRun, base_url: str, token: str, other_token: str | None = None) -> list[str]:
     """The closing lines: how many numbers were added, deleted and left (by id)."""
+    lines = _clean_account(run, base_url, token, "")
+    if other_token and run.ledgers.get(OTHER) and run.ledgers[OTHER].numbers:
+        with acting_as(OTHER):
+            lines += _clean_account(run, base_url, other_token, " on the second account (OTHER_API_TOKEN)")
+    return lines
+
+
+def _clean_account(run: SuiteRun, base_url: str, token: str, where: str) -> list[str]:
     ledger = run.ledger
     added = len(ledger.numbers)
     delete = run.facts.lifecycle.delete
     live = ledger.live_ids()
     if not run.checks(delete) or delete is None:
         if not live:
-            return [f"cleanup: added {added} numbers, none left"]
+            return [f"cleanup: added {added} numbers{where}, none left"]
         listed = ", ".join(f"{record_id} ({ledger.numbers[record_id]})" for record_id in live)
-        return [f"cleanup: added {added} numbers; nothing could be cleaned up, because {delete} "
+        return [f"cleanup: added {added} numbers{where}; nothing could be cleaned up, because {delete} "
                 f"is not among the checked operations (OPERATIONS)",
-                f"cleanup: left on the target (id, number): {listed}"]
+                f"cleanup: left on the target{where} (id, number): {listed}"]
     operation = run.facts.operations[delete]
     left = []
     with httpx.Client(base_url=base_url, timeout=TIMEOUT_SECONDS, headers={"Authorization": token}) as client:
@@ -37,7 +46,10 @@ def clean_up(run: SuiteRun, base_url: str, token: str) -> list[str]:
                 ledger.removed(record_id)
             else:
                 left.append(f"{record_id} ({ledger.numbers[record_id]}, answered {status or 'nothing'})")
-    lines = [f"cleanup: added {added} numbers, deleted {added - len(left)}, left {len(left)}"]
+    lines = [f"cleanup: added {added} numbers{where}, deleted {added - len(left)}, left {len(left)}"]
     if left:
-        lines.append(f"cleanup: left on the target (id, number): {', '.join(left)}")
+        lines.append(f"cleanup: left on the target{where} (id, number): {', '.join(left)}")
     return lines
+
+
+__all__ = ["MAIN", "clean_up"]

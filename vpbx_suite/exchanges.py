@@ -1,28 +1,31 @@
 """The request and the answer behind a failure, as the reports show them: headers and bodies
-as text (up to a limit), the token written as ${API_TOKEN}, never itself."""
+as text (up to a limit), each token written as its variable (${API_TOKEN}), never itself."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 BODY_LIMIT = 128 * 1024  # characters of a body kept for the report (a 100 KiB body whole)
-TOKEN_SHOWN = "${API_TOKEN}"
+Secrets = Mapping[str, str]  # token -> how it is shown, e.g. "${API_TOKEN}"
 
 
-def _hide(text: str, token: str) -> str:
-    return text.replace(token, TOKEN_SHOWN) if token else text
+def _hide(text: str, secrets: Secrets) -> str:
+    for token, shown in secrets.items():
+        if token:
+            text = text.replace(token, shown)
+    return text
 
 
-def _body(content: bytes | None, token: str) -> dict[str, Any] | None:
+def _body(content: bytes | None, secrets: Secrets) -> dict[str, Any] | None:
     if content is None:
         return None
     text = content.decode("utf-8", errors="backslashreplace")  # invalid bytes shown as \\xff
-    return {"text": _hide(text[:BODY_LIMIT], token), "bytes": len(content), "truncated": len(text) > BODY_LIMIT}
+    return {"text": _hide(text[:BODY_LIMIT], secrets), "bytes": len(content), "truncated": len(text) > BODY_LIMIT}
 
 
-def _headers(headers: Iterable[tuple[str, str]], token: str) -> list[list[str]]:
-    return [[name, _hide(str(value), token)] for name, value in headers]
+def _headers(headers: Iterable[tuple[str, str]], secrets: Secrets) -> list[list[str]]:
+    return [[name, _hide(str(value), secrets)] for name, value in headers]
 
 
 def _response_headers(response: Any) -> list[tuple[str, str]]:
@@ -34,13 +37,13 @@ def _response_headers(response: Any) -> list[tuple[str, str]]:
 
 
 def exchange_record(method: str, url: str, headers: Iterable[tuple[str, str]], content: bytes | None,
-                    token: str, response: Any | None) -> dict[str, Any]:
+                    secrets: Secrets, response: Any | None) -> dict[str, Any]:
     """One exchange for contract-failures.json; `response` None: no answer came."""
-    record: dict[str, Any] = {"request": {"method": method.upper(), "url": _hide(url, token),
-                                          "headers": _headers(headers, token), "body": _body(content, token)},
+    record: dict[str, Any] = {"request": {"method": method.upper(), "url": _hide(url, secrets),
+                                          "headers": _headers(headers, secrets), "body": _body(content, secrets)},
                               "response": None}
     if response is not None:
         record["response"] = {"status": response.status_code,
-                              "headers": _headers(_response_headers(response), token),
-                              "body": _body(response.content, token)}
+                              "headers": _headers(_response_headers(response), secrets),
+                              "body": _body(response.content, secrets)}
     return record

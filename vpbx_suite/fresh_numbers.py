@@ -165,6 +165,9 @@ class OfferedNumbers(NumberSource):
             self._reread()
         if not self._queue and self._free is not None and self._free():
             self._reread()
+        held = self._held()
+        while self._queue and self._queue[-1] in held:  # taken since it was queued (another account)
+            self._queue.pop()
         if not self._queue:
             raise OutOfNumbers(f"{self.description} offers no number the run does not hold "
                                "(read again after freeing the run's own)")

@@ -29,15 +29,17 @@ def _escaped_for_printf(content: bytes) -> str:
 
 
 def curl_command(method: str, url: str, headers: Iterable[tuple[str, str]], content: bytes | None,
-                 token: str, token_expressions: Mapping[str, str] | None = None) -> str:
-    """`token_expressions`: header value -> the shell expression that produces it."""
+                 token: str, token_expressions: Mapping[str, str] | None = None,
+                 token_name: str = "API_TOKEN") -> str:
+    """`token_expressions`: header value -> the shell expression that produces it;
+    `token_name`: the variable the token is shown as (OTHER_API_TOKEN for the second account)."""
     parts = ["curl", "-sS", "-i", "-X", method.upper(), shlex.quote(url)]
     for name, value in headers:
         expression = (token_expressions or {}).get(value)
         if expression is not None:
             parts += ["-H", f'"{name}: {expression}"']
         elif token and token in value:
-            shown = value.replace(token, "${API_TOKEN}").replace('"', '\\"')
+            shown = value.replace(token, "${" + token_name + "}").replace('"', '\\"')
             parts += ["-H", f'"{name}: {shown}"']
         else:
             parts += ["-H", shlex.quote(f"{name}: {value}")]

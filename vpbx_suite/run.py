@@ -1,8 +1,16 @@
 """State shared by everything one contract run sends and checks, and the one place where
-every answer (generated, stateful or crafted) is recorded."""
+every answer (generated, stateful or crafted) is recorded.
+
+A run may act on two accounts of the server (OTHER_API_TOKEN): each has its own ledger (what
+the run added there) and its own id registry (ids may be per account, D36). Which one a
+request belongs to is the account it is sent as (`acting_as`); the main one by default.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,13 +23,27 @@ from vpbx_suite.fresh_numbers import FreshNumbers, NumberSource
 from vpbx_suite.ledger import Ledger, WriteBudget, id_in_path
 
 
+MAIN, OTHER = "main", "other"  # the account of API_TOKEN, and the one of OTHER_API_TOKEN
+_account: ContextVar[str] = ContextVar("vpbx_suite_account", default=MAIN)
+
+
+@contextmanager
+def acting_as(account: str) -> Iterator[None]:
+    """Requests sent and answers judged inside are the `account`'s."""
+    reset = _account.set(account)
+    try:
+        yield
+    finally:
+        _account.reset(reset)
+
+
 @dataclass
 class SuiteRun:
     facts: ContractFacts = field(default_factory=bundled_facts)
     operations: tuple[str, ...] = ()
     fresh: NumberSource = field(default_factory=FreshNumbers)
-    ids: IdRegistry = field(default_factory=IdRegistry)
-    ledger: Ledger = field(default_factory=Ledger)
+    ledgers: dict[str, Ledger] = field(default_factory=lambda: {MAIN: Ledger()})
+    registries: dict[str, IdRegistry] = field(default_factory=lambda: {MAIN: IdRegistry()})
     budget: WriteBudget = field(default_factory=lambda: WriteBudget(None))
     dgn: SpreadCityNumbers = field(default_factory=SpreadCityNumbers)  # city numbers, a new region each
     completeness: Completeness = field(default_factory=Completeness)
@@ -38,6 +60,16 @@ class SuiteRun:
     def __post_init__(self) -> None:
         self.operations = self.operations or tuple(self.facts.operations)
         self.coverage = ContractCoverage(self.facts, self.operations)
+
+    @property
+    def ledger(self) -> Ledger:
+        """What the run added on the account it is acting as."""
+        return self.ledgers.setdefault(_account.get(), Ledger())
+
+    @property
+    def ids(self) -> IdRegistry:
+        """Which id the server gave to which number, on the account the run is acting as."""
+        return self.registries.setdefault(_account.get(), IdRegistry())
 
     def checks(self, operation_id: str | None) -> bool:
         return operation_id is not None and operation_id in self.operations

@@ -7,6 +7,8 @@ not this machine, and MAX_WRITES caps how many it may add there. OPERATIONS pick
 operations to check (operationIds, comma-separated; default all); NUMBERS says where the
 numbers it adds come from: `connectable` (the server's listing), `generated`, or a file.
 REQUIRE_COMPLETE=1 makes a run in which some checks did not run fail (exit status 3).
+OTHER_API_TOKEN names a second account on the same server, for the checks that accounts cannot
+see each other's numbers (never printed, like API_TOKEN).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class SettingsError(ValueError):
 class SuiteSettings:
     base_url: str | None  # None: start the bundled mock
     token: str | None
+    other_token: str | None = None  # a second account's (OTHER_API_TOKEN); the bundled mock has one
     max_examples: int = DEFAULT_MAX_EXAMPLES
     seed: int | None = None
     allow_writes: bool = False
@@ -75,6 +78,8 @@ class SuiteSettings:
             base_url = base_url.rstrip("/")
             if get("API_TOKEN") is None:
                 raise SettingsError("API_TOKEN is required with BASE_URL: the operation needs a token")
+            if get("OTHER_API_TOKEN") is not None and get("OTHER_API_TOKEN") == get("API_TOKEN"):
+                raise SettingsError("OTHER_API_TOKEN must be the token of another account than API_TOKEN's")
         operations = tuple(name.strip() for name in (get("OPERATIONS") or "").split(",") if name.strip())
         known = bundled_facts().operations
         unknown = [name for name in operations if name not in known]
@@ -93,6 +98,7 @@ class SuiteSettings:
             max_writes=whole_number("MAX_WRITES", None, 0),
             base_url=base_url,
             token=get("API_TOKEN") if base_url else None,
+            other_token=get("OTHER_API_TOKEN") if base_url else None,
             max_examples=whole_number("MAX_EXAMPLES", DEFAULT_MAX_EXAMPLES, 1),
             seed=whole_number("SEED", None, 0),
             allow_writes=get("ALLOW_WRITES") == "1",
@@ -144,11 +150,20 @@ class Target:
     operations: tuple[str, ...]  # operationIds to check
     numbers: str                 # CONNECTABLE, GENERATED or a file path
     max_writes: int | None       # None: unlimited
+    other_token: str | None = None  # a second account's token; None: isolation is not checked
 
     _VARIABLE = "VPBX_SUITE_TARGET"
 
+    def secrets(self) -> dict[str, str]:
+        """Each token and the variable it is shown as, wherever a request is reported."""
+        shown = {self.token: "${API_TOKEN}"}
+        if self.other_token:
+            shown[self.other_token] = "${OTHER_API_TOKEN}"
+        return shown
+
     @classmethod
-    def resolve(cls, settings: SuiteSettings, base_url: str, token: str, seed: int) -> Target:
+    def resolve(cls, settings: SuiteSettings, base_url: str, token: str, seed: int,
+                other_token: str | None = None) -> Target:
         """Fill in the defaults that depend on the target and on the chosen operations."""
         facts = bundled_facts()
         operations = settings.operations or tuple(facts.operations)
@@ -160,7 +175,7 @@ class Target:
             max_writes = DEFAULT_MAX_WRITES
         return cls(base_url, token, settings.max_examples, seed, settings.report_dir.resolve(),
                    operations, str(Path(numbers).resolve()) if numbers not in (CONNECTABLE, GENERATED)
-                   else numbers, max_writes)
+                   else numbers, max_writes, other_token)
 
     def to_environment(self) -> dict[str, str]:
         data = {**self.__dict__, "report_dir": str(self.report_dir), "operations": list(self.operations)}

@@ -16,7 +16,8 @@ from vpbx_suite.contract import JSON_MEDIA_TYPE, OperationFacts
 from vpbx_suite.exchanges import exchange_record
 from vpbx_suite.judge import NOT_JSON, judge
 from vpbx_suite.reproduce import curl_command
-from vpbx_suite.run import SuiteRun
+from vpbx_suite.ledger import id_in_path
+from vpbx_suite.run import MAIN, SuiteRun, acting_as
 
 USE_TOKEN = object()  # send the run's token (the default)
 TIMEOUT_SECONDS = 10.0
@@ -50,12 +51,18 @@ def raw(content: bytes, content_type: str | None = JSON_MEDIA_TYPE) -> Sent:
 
 
 class TargetApi:
-    def __init__(self, base_url: str, token: str, schema: OpenApiSchema, run: SuiteRun) -> None:
+    """`account`: which of the run's accounts the token is (its ledger and id registry judge
+    the answers); `secrets`: every token and how a report shows it."""
+
+    def __init__(self, base_url: str, token: str, schema: OpenApiSchema, run: SuiteRun, *,
+                 account: str = MAIN, secrets: Mapping[str, str] | None = None) -> None:
         self._client = httpx.Client(base_url=base_url, timeout=TIMEOUT_SECONDS)
         self.base_url = base_url
         self._token = token
         self._schema = schema
         self.run = run
+        self.account = account
+        self._secrets = dict(secrets or {token: "${API_TOKEN}"})
 
     def close(self) -> None:
         self._client.close()
@@ -66,13 +73,26 @@ class TargetApi:
     def call(self, operation_id: str, sent: Sent | None = None, *, path: Mapping[str, Any] | None = None,
              query: Mapping[str, Any] | None = None, token: Any = USE_TOKEN,
              authorization: list[str] | None = None, token_expressions: Mapping[str, str] | None = None,
-             judged: bool = True) -> httpx.Response:
+             judged: bool = True, across: bool = False) -> httpx.Response:
         """Send one request; judge and record the answer. token=None omits the header;
-        `authorization` sends these Authorization values instead (several headers)."""
+        `authorization` sends these Authorization values instead (several headers); `across`:
+        an edit or delete of a number another account of the run added (a cross-account check,
+        which may only reach the run's own numbers)."""
+        with acting_as(self.account):
+            return self._call(operation_id, sent, path, query, token, authorization, token_expressions,
+                              judged, across)
+
+    def _call(self, operation_id: str, sent: Sent | None, path: Mapping[str, Any] | None,
+              query: Mapping[str, Any] | None, token: Any, authorization: list[str] | None,
+              token_expressions: Mapping[str, str] | None, judged: bool, across: bool) -> httpx.Response:
         operation = self.operation(operation_id)
         path_parameters = dict(path or {})
         lifecycle = self.run.facts.lifecycle
-        if operation_id in (lifecycle.edit, lifecycle.delete) and "id" in path_parameters:
+        if across:
+            owned = any(ledger.owns(id_in_path(path_parameters.get("id")) or 0) for ledger in self.run.ledgers.values())
+            if not owned:
+                raise NotSent(f"{operation.label} for id {path_parameters.get('id')}: no account of the run added it")
+        elif operation_id in (lifecycle.edit, lifecycle.delete) and "id" in path_parameters:
             if self.run.ledger.guard_target(operation.method, path_parameters["id"]) != path_parameters["id"]:
                 raise NotSent(f"{operation.label} for id {path_parameters['id']}: not added by this run")
         url_path = operation.url_path(**path_parameters)
@@ -93,9 +113,9 @@ class TargetApi:
         self.run.last_request = curl_command(
             request.method, str(request.url),
             headers + [("Transfer-Encoding", "chunked")] if chunked else headers, content,
-            self._token, token_expressions)
+            self._token, token_expressions, self._secrets[self._token][2:-1])  # "${NAME}" -> NAME
         shown = headers + [("Transfer-Encoding", "chunked")] if chunked else headers
-        self.run.last_exchange = exchange_record(request.method, str(request.url), shown, content, self._token, None)
+        self.run.last_exchange = exchange_record(request.method, str(request.url), shown, content, self._secrets, None)
         try:
             response = self._client.send(request)
             if chunked:
@@ -103,7 +123,7 @@ class TargetApi:
         except httpx.TransportError as error:
             raise NoAnswer(f"{operation.label}: no answer ({type(error).__name__}: {error}; "
                            f"timeout {TIMEOUT_SECONDS:.0f} s)") from None
-        self.run.last_exchange = exchange_record(request.method, str(request.url), shown, content, self._token,
+        self.run.last_exchange = exchange_record(request.method, str(request.url), shown, content, self._secrets,
                                                  response)
         received = json_or_none(response)
         if judged:

@@ -3,6 +3,10 @@ answer through vpbx_suite.judge (schemathesis's response checks and the suite's 
 the very functions the contract suite runs), coverage recorded in one SuiteRun per file or
 session.
 
+Exchanges are grouped by the account (token) they were sent as: each account has its own
+ledger and id registry (ids may be per account, D36), and an answer that shows one account's
+number to another is a violation (vpbx_traffic.accounts).
+
 Whose fault it is, is part of the verdict. A request that breaks the contract is the client's
 problem (recorded apart: production traffic always holds some); the server's part is to refuse
 it, so an invalid request answered with a success is the server's violation, as is every
@@ -23,9 +27,10 @@ import jsonschema
 
 from vpbx_suite.failures import broken_rules
 from vpbx_suite.judge import NOT_JSON, judge
-from vpbx_suite.run import SuiteRun, start_run
+from vpbx_suite.run import SuiteRun, acting_as, start_run
 from vpbx_suite.schemathesis_config import load_schema
 from vpbx_spec.document import bundled_schemas
+from vpbx_traffic.accounts import ISOLATION_RULE, AccountWatch
 from vpbx_traffic.exchange import Exchange, Redactor
 from vpbx_traffic.routes import Route, Target, route
 
@@ -119,6 +124,7 @@ class TrafficValidator:
     violations: list[Violation] = field(default_factory=list)       # the server's
     client_problems: list[Violation] = field(default_factory=list)  # the clients' requests
     redactor: Redactor = field(default_factory=Redactor)
+    accounts: AccountWatch = field(default_factory=AccountWatch)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
@@ -153,10 +159,14 @@ class TrafficValidator:
             self.tally.body_not_recorded += 1
             return []
         self.tally.checked += 1
+        account = self.accounts.account(exchange.header("authorization"))
         requested = [self._violation(exchange, matched, rule, code, message, CLIENT)
                      for rule, code, message in self._request_problems(exchange, matched)]
-        answered = [self._violation(exchange, matched, rule, code, message)
-                    for rule, code, message in self._response_problems(exchange, matched)]
+        with acting_as(account):  # the account's own ledger and ids
+            answered = [self._violation(exchange, matched, rule, code, message)
+                        for rule, code, message in self._response_problems(exchange, matched)]
+        answered += [self._violation(exchange, matched, ISOLATION_RULE, None, message)
+                     for message in self._isolation_problems(exchange, matched, account)]
         if requested and 200 <= exchange.status < 300:
             answered.append(self._violation(
                 exchange, matched, INVALID_ACCEPTED_RULE, None,
@@ -181,6 +191,13 @@ class TrafficValidator:
         best = jsonschema.exceptions.best_match(errors)
         where = "/".join(str(part) for part in best.absolute_path) or "(the body)"
         return [*problems, (REQUEST_SCHEMA_RULE, None, f"{where}: {best.message}"[:_MESSAGE_LIMIT])]
+
+    def _isolation_problems(self, exchange: Exchange, matched: Route, account: str) -> list[str]:
+        lifecycle = self.run.facts.lifecycle
+        role = next((name for name in ("add", "read", "edit", "delete", "listing", "connectable")
+                     if getattr(lifecycle, name) == matched.operation.operation_id), None)
+        return self.accounts.problems(account, role, exchange.status, _json_or(exchange.response_body, None),
+                                      matched.path_parameters.get("id"), exchange.index)
 
     def _response_problems(self, exchange: Exchange, matched: Route) -> list[tuple[str, str | None, str]]:
         operation = matched.operation

@@ -53,10 +53,12 @@ class Outcome:
         return self.got == self.expected and not self.leaked_token
 
 
-def run_contract(base_url: str, token: str, report_dir: Path, fail_fast: bool) -> tuple[str, float, str]:
+def run_contract(base_url: str, token: str, report_dir: Path, fail_fast: bool,
+                 other_token: str | None = None) -> tuple[str, float, str]:
     """(verdict, seconds, everything printed) of `make contract` against one server."""
     command = ["make", "--no-print-directory", "contract", f"BASE_URL={base_url}",
-               f"API_TOKEN={token}", f"MAX_EXAMPLES={MAX_EXAMPLES}", f"SEED={SEED}",
+               f"API_TOKEN={token}", *([f"OTHER_API_TOKEN={other_token}"] if other_token else []),
+               f"MAX_EXAMPLES={MAX_EXAMPLES}", f"SEED={SEED}",
                f"REPORT_DIR={report_dir}", f"FAIL_FAST={1 if fail_fast else 0}"]
     started = time.monotonic()
     completed = subprocess.run(command, cwd=REPOSITORY_ROOT, capture_output=True, text=True, timeout=600)
@@ -88,17 +90,17 @@ def failed_rules(report_dir: Path) -> list[str]:
                    for check in rule["check"].split(",")})
 
 
-def token_leaked(token: str, printed: str, report_dir: Path) -> bool:
+def token_leaked(tokens: list[str], printed: str, report_dir: Path) -> bool:
     reports = [path.read_text(encoding="utf-8") for path in report_dir.glob("contract-*")]
-    return any(token in text for text in [printed, *reports])
+    return any(token in text for token in tokens for text in [printed, *reports])
 
 
-def check_variant(variant: Variant, server_url: str, token: str, scratch: Path) -> Outcome:
+def check_variant(variant: Variant, server_url: str, token: str, other_token: str, scratch: Path) -> Outcome:
     report_dir = scratch / variant.slug
     verdict, seconds, printed = run_contract(f"{server_url}/{variant.slug}", token, report_dir,
-                                             fail_fast=not variant.must_pass)
+                                             fail_fast=not variant.must_pass, other_token=other_token)
     return Outcome(variant.name, variant.kind, "pass" if variant.must_pass else "fail", verdict,
-                   seconds, failed_rules(report_dir), token_leaked(token, printed, report_dir))
+                   seconds, failed_rules(report_dir), token_leaked([token, other_token], printed, report_dir))
 
 
 def check_prism(prism_url: str, scratch: Path) -> tuple[Outcome, list[str]]:
@@ -113,7 +115,7 @@ def check_prism(prism_url: str, scratch: Path) -> tuple[Outcome, list[str]]:
     if SCHEMA_CHECKS & set(rules):
         problems.append(f"schema checks failed against Prism: {sorted(SCHEMA_CHECKS & set(rules))}")
     outcome = Outcome("Prism 5.16 (dynamic mode) on our document", "interoperability", "fail",
-                      verdict, seconds, rules, token_leaked(token, printed, report_dir))
+                      verdict, seconds, rules, token_leaked([token], printed, report_dir))
     return outcome, problems
 
 
@@ -129,17 +131,18 @@ def print_table(outcomes: list[Outcome]) -> None:
 
 
 def main() -> int:
-    token = "selftest-" + secrets.token_hex(8)
+    token, other_token = "selftest-" + secrets.token_hex(8), "selftest-other-" + secrets.token_hex(8)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="vpbx-selftest-") as scratch_name:
         scratch = Path(scratch_name)
         catalog = [v for v in CATALOG if ONLY in v.name.lower() or ONLY in v.kind.lower()]
-        with running_selftest_server(token) as server_url, running_prism() as prism_url:
+        with running_selftest_server(token, other_token) as server_url, running_prism() as prism_url:
             print(f"selftest: {len(catalog)} variants on {server_url}/<variant>, Prism on {prism_url}; "
                   f"{WORKERS} at a time, MAX_EXAMPLES={MAX_EXAMPLES} SEED={SEED}", flush=True)
             with ThreadPoolExecutor(WORKERS) as pool:
                 prism_job = None if ONLY else pool.submit(check_prism, prism_url, scratch)
-                jobs = [pool.submit(check_variant, variant, server_url, token, scratch) for variant in catalog]
+                jobs = [pool.submit(check_variant, variant, server_url, token, other_token, scratch)
+                        for variant in catalog]
                 outcomes = []
                 for done, job in enumerate(jobs, start=1):
                     outcomes.append(job.result())

@@ -40,9 +40,11 @@ def _serving(command: list[str], port: int) -> Iterator[str]:
 
 
 @contextmanager
-def running_selftest_server(token: str) -> Iterator[str]:
+def running_selftest_server(token: str, other_token: str | None = None) -> Iterator[str]:
+    """Every variant, each with two accounts: `token`'s and `other_token`'s (a fresh one if None)."""
     port = free_port()
-    with _serving([sys.executable, "-m", "tests.selftest.server", str(port), token], port) as url:
+    other = other_token or token + "-other-account"
+    with _serving([sys.executable, "-m", "tests.selftest.server", str(port), token, other], port) as url:
         yield url
 
 

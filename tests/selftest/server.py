@@ -1,7 +1,8 @@
 """One process serving every variant of the catalog, each under its own path prefix:
-http://host:port/<variant slug>/numbers/unconfirmed, each with its own in-memory store.
+http://host:port/<variant slug>/numbers/unconfirmed, each with its own in-memory store and two
+accounts (TOKEN, OTHER_TOKEN).
 
-    python -m tests.selftest.server PORT TOKEN
+    python -m tests.selftest.server PORT TOKEN OTHER_TOKEN
 """
 
 from __future__ import annotations
@@ -41,17 +42,18 @@ class VariantRouter:
         await app({**scope, "root_path": scope.get("root_path", "") + "/" + slug}, receive, send)
 
 
-def build(token: str) -> VariantRouter:
+def build(token: str, other_token: str) -> VariantRouter:
     return VariantRouter({
-        variant.slug: FaultyApp(create_app(NumberStore.open(":memory:", connectable=variant.connectable), token),
+        variant.slug: FaultyApp(create_app(NumberStore.open(":memory:", connectable=variant.connectable),
+                                           [token, other_token]),
                                 variant.make_faults(token))
         for variant in CATALOG
     })
 
 
 def main() -> None:
-    port, token = int(sys.argv[1]), sys.argv[2]
-    uvicorn.run(build(token), host="127.0.0.1", port=port, loop="uvloop", http="httptools",
+    port, token, other_token = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    uvicorn.run(build(token, other_token), host="127.0.0.1", port=port, loop="uvloop", http="httptools",
                 access_log=False, log_level="warning")
 
 

@@ -28,9 +28,9 @@ def _send_and_judge(case: Case, **kwargs: object):
     run = current_run()
     run.last_request = curl_for_case(case, _target.base_url, _target.token)
     method, url, headers, content = case_request(case, _target.base_url, _target.token)
-    run.last_exchange = exchange_record(method, url, headers, content, _target.token, None)
+    run.last_exchange = exchange_record(method, url, headers, content, _target.secrets(), None)
     response = case.call(**kwargs)
-    run.last_exchange = exchange_record(method, url, headers, content, _target.token, response)
+    run.last_exchange = exchange_record(method, url, headers, content, _target.secrets(), response)
     # ignored_auth re-sends a success without the token and with a wrong one. schemathesis's
     # own runner confirms that once per operation; its pytest integration would do it after
     # every success (two more requests each). Confirm once, as the runner does; the explicit
