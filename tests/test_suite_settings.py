@@ -31,8 +31,16 @@ def test_empty_values_count_as_unset():
 def test_external_server_settings():
     settings = SuiteSettings.from_environment({
         "BASE_URL": "https://staging.example/api/", "API_TOKEN": "t", "MAX_EXAMPLES": "7",
-        "SEED": "0", "ALLOW_WRITES": "1", "REPORT_DIR": "out", "FAIL_FAST": "1"})
-    assert settings == SuiteSettings("https://staging.example/api", "t", 7, 0, True, Path("out"), True)
+        "SEED": "0", "ALLOW_WRITES": "1", "REPORT_DIR": "out", "FAIL_FAST": "1", "OTHER_API_TOKEN": "u",
+        "REQUIRE_COMPLETE": "1"})
+    assert settings == SuiteSettings(base_url="https://staging.example/api", token="t", other_token="u",
+                                     max_examples=7, seed=0, allow_writes=True, report_dir=Path("out"),
+                                     fail_fast=True, require_complete=True)
+
+
+def test_the_second_account_must_be_another_one():
+    with pytest.raises(SettingsError, match="OTHER_API_TOKEN must be the token of another account"):
+        SuiteSettings.from_environment({"BASE_URL": "http://127.0.0.1:1", "API_TOKEN": "t", "OTHER_API_TOKEN": "t"})
 
 
 def test_operations_numbers_and_write_budget(tmp_path: Path):
