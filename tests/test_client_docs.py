@@ -1,5 +1,6 @@
-"""docs/client.md's example runs as written against a mock started as `make mock` starts it
-(default token, the connectable pool), and through the faults docs/client.md suggests."""
+"""The client example of docs/client.md and of the README (the same block) runs as written
+against a mock started as `make mock` starts it (default token, the connectable pool), and
+through the faults docs/client.md suggests."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from vpbx_spec.document import REPOSITORY_ROOT
 from vpbx_suite.mock_process import running_mock
 
 PAGE = REPOSITORY_ROOT / "docs" / "client.md"
+README = REPOSITORY_ROOT / "README.md"
 MAKE_MOCK_URL = "http://127.0.0.1:8080"
 
 
@@ -22,6 +24,10 @@ def example() -> str:
     block = re.search(r"```python\n(.*?)```", section, re.DOTALL)
     assert block is not None
     return block[1]
+
+
+def test_the_readme_shows_the_same_example():
+    assert f"```python\n{example()}```" in README.read_text(encoding="utf-8")
 
 
 def test_the_example_is_short_and_covers_the_life_of_a_number():

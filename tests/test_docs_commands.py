@@ -225,3 +225,15 @@ def test_vpbx_help_lists_every_subcommand_with_its_settings():
                 shown = " ".join(sub.split())
                 assert f"env var: {param.envvar}" in shown or f"${param.envvar}" in shown, (
                     f"vpbx {name} --help does not name {param.envvar}")
+
+
+def test_the_readme_links_every_guide_and_every_guide_links_back():
+    readme = (REPOSITORY_ROOT / "README.md").read_text(encoding="utf-8")
+    for guide in sorted((REPOSITORY_ROOT / "docs").glob("*.md")):
+        assert f"docs/{guide.name}" in readme, f"README does not link {guide.name}"
+        assert "[README](../README.md)" in guide.read_text(encoding="utf-8").split("\n\n")[1], guide.name
+
+
+def test_the_readme_fits_a_screen_or_two():
+    lines = (REPOSITORY_ROOT / "README.md").read_text(encoding="utf-8").count("\n")
+    assert lines <= 250, f"README.md has {lines} lines; move the depth to docs/"
