@@ -237,3 +237,15 @@ def test_the_readme_links_every_guide_and_every_guide_links_back():
 def test_the_readme_fits_a_screen_or_two():
     lines = (REPOSITORY_ROOT / "README.md").read_text(encoding="utf-8").count("\n")
     assert lines <= 250, f"README.md has {lines} lines; move the depth to docs/"
+
+
+@pytest.mark.parametrize("page,command", [("contract-suite.md", "contract"), ("mock.md", "mock")])
+def test_every_setting_a_guide_lists_is_an_option_of_its_command(page: str, command: str):
+    """A settings table row `| `NAME` | default | meaning |` names an environment variable
+    that `vpbx <command>` reads as an option, and the option lists it in --help."""
+    text = (REPOSITORY_ROOT / "docs" / page).read_text(encoding="utf-8")
+    table = text[text.index("| setting | default | meaning |"):].split("\n\n", 1)[0]
+    listed = {name for row in table.splitlines()[2:] for name in re.findall(r"`([A-Z_]+)`", row.split("|")[1])}
+    options = {param.envvar for param in cli.get_command(click.Context(cli), command).params
+               if isinstance(param.envvar, str)}
+    assert listed and listed <= options, f"{page} lists {sorted(listed - options)}, not options of vpbx {command}"
