@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -20,11 +21,25 @@ from vpbx_spec.document import REPOSITORY_ROOT
 pytestmark = pytest.mark.slow
 
 
+def clean_copy(destination: Path) -> Path:
+    """The checkout's files as git sees them (tracked, and new ones not ignored): a wheel built
+    here cannot pick up a stale build/ folder or a file that is not part of the project."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=REPOSITORY_ROOT, capture_output=True, check=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source = REPOSITORY_ROOT / name
+        if source.is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination / name)
+    return destination
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
     """The bin/ folder of a fresh virtual environment with the wheel installed."""
     scratch = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", str(REPOSITORY_ROOT),
+    source = clean_copy(scratch / "source")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", str(source),
                     "--wheel-dir", str(scratch / "dist")], check=True, capture_output=True, timeout=300)
     (wheel,) = (scratch / "dist").glob("*.whl")
     subprocess.run([sys.executable, "-m", "venv", str(scratch / "venv")], check=True, timeout=120)

@@ -281,8 +281,7 @@ def _with_value(base: Base, name: str, value: Any, validator: jsonschema.Draft20
 
 # --- edges of one base ---------------------------------------------------------------------
 
-def _mutations(facts: ContractFacts, name: str, schema: dict[str, Any], value: Any
-               ) -> Iterator[tuple[str, str, Callable[[Any], Any]]]:
+def _mutations(schema: dict[str, Any], value: Any) -> Iterator[tuple[str, str, Callable[[Any], Any]]]:
     """The value mutations of one property (not its enum values: see _enum_edges)."""
     if _is_integer(schema):
         yield from _integer_mutations(schema)
@@ -330,7 +329,7 @@ def _property_edges(facts: ContractFacts, operation: OperationFacts, base: Base,
                 if built is not None:
                     yield built
         else:
-            mutations = list(_mutations(facts, name, schema, value))
+            mutations = list(_mutations(schema, value))
             if value is None and name not in base.body:
                 mutations = [m for m in mutations if m[0] != "whitespace around a value"]
             for edge_class, description, change in mutations:
