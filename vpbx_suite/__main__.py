@@ -26,6 +26,7 @@ import pytest
 from vpbx_suite.cleanup import clean_up
 from vpbx_suite.completeness import verdict_line
 from vpbx_suite.coverage import REPORT_NAME as COVERAGE_REPORT
+from vpbx_suite.html_report import HTML_REPORT, write_html_report
 from vpbx_suite.ledger import WriteBudget
 from vpbx_suite.run_report import RUN_REPORT, run_summary, write_json
 from vpbx_suite.mock_process import running_mock
@@ -118,9 +119,11 @@ def main(environ: Mapping[str, str] | None = None) -> int:
                else verdict_line(conforms, completeness, settings.require_complete))
     summary = run_summary(run, target, kind, verdict, cleanup_lines, elapsed)
     write_json(report_dir / RUN_REPORT, summary)
+    write_html_report(report_dir / HTML_REPORT, summary)
     print(f"contract: JUnit report {junit}")
     print(f"contract: coverage report {report_dir / COVERAGE_REPORT}")
     print(f"contract: run report {report_dir / RUN_REPORT}")
+    print(f"contract: HTML report {report_dir / HTML_REPORT}")
     if status == pytest.ExitCode.NO_TESTS_COLLECTED:
         print(verdict)
         return EXIT_DOES_NOT
