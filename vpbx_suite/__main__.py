@@ -119,11 +119,15 @@ def main(environ: Mapping[str, str] | None = None) -> int:
                else verdict_line(conforms, completeness, settings.require_complete))
     summary = run_summary(run, target, kind, verdict, cleanup_lines, elapsed)
     write_json(report_dir / RUN_REPORT, summary)
-    write_html_report(report_dir / HTML_REPORT, summary)
+    try:
+        write_html_report(report_dir / HTML_REPORT, summary)
+        html_line = f"contract: HTML report {report_dir / HTML_REPORT}"
+    except Exception as error:  # noqa: BLE001 (a page that cannot be drawn must not cost the verdict)
+        html_line = f"contract: HTML report not written: {type(error).__name__}: {error}"
     print(f"contract: JUnit report {junit}")
     print(f"contract: coverage report {report_dir / COVERAGE_REPORT}")
     print(f"contract: run report {report_dir / RUN_REPORT}")
-    print(f"contract: HTML report {report_dir / HTML_REPORT}")
+    print(html_line)
     if status == pytest.ExitCode.NO_TESTS_COLLECTED:
         print(verdict)
         return EXIT_DOES_NOT
