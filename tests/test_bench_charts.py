@@ -1,6 +1,6 @@
 """bench/charts.py from made-up results (no benchmark runs): each chart has a series per server
 with the figures of the results, the files are PNG images, and RESULTS.md links exactly the
-charts that were drawn.
+charts that were drawn; the committed RESULTS.md links only charts that are in the repository.
 
 matplotlib is installed by `make bench` and `make test` (requirements-bench.txt); without it
 these tests are skipped.
@@ -120,3 +120,9 @@ def test_the_same_results_give_the_same_bytes(tmp_path: Path):
     second = {name: path.read_bytes() for name, path in write_charts(synthetic(), tmp_path / "b").items()}
     assert first == second
 
+
+def test_the_committed_results_link_only_charts_in_the_repository():
+    links = _IMAGE.findall(RESULTS_PATH.read_text(encoding="utf-8"))
+    assert f"charts/{THROUGHPUT_CHART}" in links, links
+    for link in links:
+        png_size(BENCH_DIR / link)
