@@ -13,6 +13,8 @@ NODE_TOOLS := tools/node_modules/.ready
 MUTATION_READY := .venv/.mutation-ready
 # The workflow's linters (make check), pinned by requirements-lint.txt, installed into .venv.
 LINT_READY := .venv/.lint-ready
+# matplotlib (make bench's charts), pinned by requirements-bench.txt, installed into .venv.
+BENCH_READY := .venv/.bench-ready
 
 .DEFAULT_GOAL := help
 .PHONY: help venv node-tools generate check breaking docs test contract selftest bench mutation mock validate-traffic proxy clean
@@ -26,7 +28,7 @@ help:
 	@echo "make generate   regenerate generated/models.py from the document"
 	@echo "make mock       serve the reference mock on HOST:PORT (default 127.0.0.1:8080)"
 	@echo "make selftest   prove the suite: broken servers it must fail, conforming ones it must pass"
-	@echo "make bench      benchmarks: the mock against Prism, the suite's cost; writes bench/RESULTS.md"
+	@echo "make bench      benchmarks: the mock against Prism, the suite's cost; writes bench/RESULTS.md and bench/charts/"
 	@echo "make mutation   cosmic-ray over the mock in a temporary copy, make contract as the test; writes mutation/RESULTS.md"
 	@echo "make validate-traffic HAR=file.har   check recorded traffic against the contract (nothing is sent)"
 	@echo "make proxy UPSTREAM=https://... [PORT=8081]   a reverse proxy that checks live traffic"
@@ -70,8 +72,9 @@ breaking: $(READY) $(NODE_TOOLS)
 docs: $(READY) $(NODE_TOOLS)
 	$(BIN)/python -m vpbx_spec.docs
 
-# The mutation runner's own tests need cosmic-ray installed (not the mutation run itself).
-test: check $(NODE_TOOLS) $(MUTATION_READY)
+# The mutation runner's own tests need cosmic-ray installed (not the mutation run itself), the
+# charts' test matplotlib.
+test: check $(NODE_TOOLS) $(MUTATION_READY) $(BENCH_READY)
 	$(BIN)/python -m pytest
 	$(BIN)/python -m tests.selftest
 
@@ -81,8 +84,13 @@ contract: $(READY)
 selftest: $(READY) $(NODE_TOOLS)
 	$(BIN)/python -m tests.selftest
 
-bench: $(READY) $(NODE_TOOLS)
+bench: $(READY) $(NODE_TOOLS) $(BENCH_READY)
 	$(BIN)/python -m bench
+
+$(BENCH_READY): $(READY) requirements-bench.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+	  --constraint constraints.txt --requirement requirements-bench.txt
+	touch $@
 
 # cosmic-ray and its dependencies, pinned in requirements-mutation.txt; only this target needs them.
 $(MUTATION_READY): $(READY) requirements-mutation.txt

@@ -20,7 +20,7 @@ import httpx
 from bench import memory, suite_cost, throughput
 from bench.load import NumberBlocks
 from bench.machine import describe, node_executable
-from bench.paths import LOAD_SCRIPT, PRISM, REPOSITORY_ROOT, RESULTS_PATH, SCHEMATHESIS
+from bench.paths import BENCH_DIR, LOAD_SCRIPT, PRISM, REPOSITORY_ROOT, RESULTS_PATH, SCHEMATHESIS
 from bench.progress import Progress
 from bench.report import Results, console, markdown
 from bench.servers import our_mock, prism
@@ -55,8 +55,9 @@ def _part(results: Results, name: str, progress: Progress, run: Callable[[], T])
     except Exception as error:  # noqa: BLE001 (one broken part must not hide the others)
         results.errors[name] = f"{type(error).__name__}: {error}"
         print(f"\nbench: {name} could not run: {error}", file=sys.stderr, flush=True)
-        # Expected failures (a server that did not start) need no stack trace; bugs do.
-        if not isinstance(error, (RuntimeError, OSError)) or os.environ.get("BENCH_DEBUG"):
+        # Expected failures (a server that did not start, matplotlib missing) need no stack
+        # trace; bugs do.
+        if not isinstance(error, (RuntimeError, OSError, ImportError)) or os.environ.get("BENCH_DEBUG"):
             traceback.print_exc()
         return None
 
@@ -128,6 +129,12 @@ def run_benchmark(results: Results, progress: Progress, scratch: Path) -> None:
     results.geocoder = _part(results, "geocoder memory", progress, memory.geocoder_cost)
 
 
+def draw_charts(results: Results) -> dict[str, Path]:
+    # Imported here: without matplotlib (make bench installs it) only the charts are missing.
+    from bench.charts import write_charts
+    return write_charts(results)
+
+
 def main() -> int:
     missing = _missing_tools()
     if missing:
@@ -147,9 +154,12 @@ def main() -> int:
     results.seconds = progress.elapsed
     results.load_average_end = os.getloadavg()
     results.targets = judge(results)
+    charts = _part(results, "charts", progress, lambda: draw_charts(results)) or {}
     print(console(results))
-    RESULTS_PATH.write_text(markdown(results), encoding="utf-8")
-    print(f"\nbench: written to {RESULTS_PATH.relative_to(REPOSITORY_ROOT)}")
+    RESULTS_PATH.write_text(markdown(results, {name: path.relative_to(BENCH_DIR).as_posix()
+                                               for name, path in charts.items()}), encoding="utf-8")
+    print(f"\nbench: written to {RESULTS_PATH.relative_to(REPOSITORY_ROOT)}"
+          + "".join(f", {path.relative_to(REPOSITORY_ROOT)}" for path in charts.values()))
     return 1 if results.errors else 0
 
 

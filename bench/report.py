@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bench import memory as memory_part
 from bench import suite_cost as suite_part
 from bench import throughput as throughput_part
 from bench.machine import Machine
+from bench.paths import LATENCY_CHART, MEMORY_CHART, THROUGHPUT_CHART
 from bench.memory import GeocoderCost, MemoryResult
 from bench.servers import prism_mode
 from bench.suite_cost import SuiteCost, fixed_seconds, marginal_ms_per_case
@@ -179,8 +181,15 @@ def console(results: Results) -> str:
     return "\n".join(lines)
 
 
-def markdown(results: Results) -> str:
-    """bench/RESULTS.md."""
+def _chart(charts: Mapping[str, str], name: str, text: str) -> list[str]:
+    """A chart's image line, if the run drew it (`charts`: file name -> link from RESULTS.md)."""
+    return [f"![{text}]({charts[name]})", ""] if name in charts else []
+
+
+def markdown(results: Results, charts: Mapping[str, str] | None = None) -> str:
+    """bench/RESULTS.md; `charts`: the charts this run drew (bench.charts), by file name, each
+    with its link relative to RESULTS.md."""
+    charts = charts or {}
     m = results.machine
     end_load = results.load_average_end
     machine_rows = [
@@ -244,6 +253,8 @@ def markdown(results: Results) -> str:
         "",
         *throughput_table(results),
         "",
+        *_chart(charts, THROUGHPUT_CHART, "Requests per second by concurrency, each server"),
+        *_chart(charts, LATENCY_CHART, "p99 latency by concurrency, each server (log scale)"),
     ]
     for p in results.persistence:
         lines += [f"Persistence check ({p.database}): {p.acknowledged:,} adds acknowledged with a "
@@ -336,6 +347,7 @@ def markdown(results: Results) -> str:
         "",
         *memory_table(results),
         "",
+        *_chart(charts, MEMORY_CHART, "Our mock's RSS over the requests it answered"),
     ]
     if results.errors:
         lines += ["## Parts that could not run", ""]

@@ -69,7 +69,8 @@ def test_the_wheel_carries_the_contract_and_its_data(installed: Path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("vpbx_openapi/openapi.yaml", "vpbx_openapi/DECISIONS.md", "vpbx_provider/pages.yaml",
                    "vpbx_provider/pages/add-mobile-number.md", "vpbx_suite/target_tests/conftest.py",
-                   "vpbx_suite/target_tests/pytest.ini", "generated/models.py"):
+                   "vpbx_suite/target_tests/pytest.ini", "vpbx_suite/templates/contract-report.html",
+                   "generated/models.py"):
         assert needed in names, needed
     packages = {path.parent.name for path in REPOSITORY_ROOT.glob("vpbx_*/__init__.py")}
     assert packages <= {name.split("/")[0] for name in names}, "a vpbx_* package is not in the wheel"
@@ -88,6 +89,8 @@ def test_vpbx_contract_passes_against_the_bundled_mock_from_any_directory(instal
     assert result.returncode == 0, output[-3000:]
     assert "contract: PASS" in output.splitlines()[-1], output[-1500:]
     assert (tmp_path / "reports" / "contract-junit.xml").is_file()
+    # The HTML report's templates are package data: rendered from the installed copy.
+    assert "contract: PASS" in (tmp_path / "reports" / "contract-report.html").read_text(encoding="utf-8")
 
 
 def test_vpbx_check_runs_what_it_can_and_says_what_it_could_not(installed: Path, tmp_path: Path):

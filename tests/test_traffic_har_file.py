@@ -97,4 +97,4 @@ def test_a_missing_file_exits_2(tmp_path: Path) -> None:
 def test_an_empty_log_judges_nothing_and_says_so(tmp_path: Path) -> None:
     assert main([str(har(tmp_path, [])), "--report-dir", str(tmp_path / "reports")]) == 2
     assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == [
-        "traffic-client-problems.json", "traffic-coverage.json", "traffic-violations.json"]
+        "traffic-client-problems.json", "traffic-coverage.json", "traffic-report.html", "traffic-violations.json"]

@@ -144,6 +144,7 @@ def test_a_broken_upstream_is_reported_line_by_line_and_in_the_reports(tmp_path:
     coverage = json.loads((tmp_path / "traffic-coverage.json").read_text())
     assert (coverage["exchanges"]["checked"], coverage["exchanges"]["other_path"]) == (2, 1)
     assert all(TOKEN not in path.read_text() for path in tmp_path.iterdir())
+    assert "traffic: FAIL" in (tmp_path / "traffic-report.html").read_text(encoding="utf-8")  # written at shutdown
 
 
 def test_reports_of_a_session_in_front_of_the_mock(mock: MockProcess, reports: Path) -> None:

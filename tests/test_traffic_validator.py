@@ -190,3 +190,5 @@ def test_the_token_never_appears_in_any_output(variants: Process, tmp_path: Path
     assert "echoes_request_fields" in finished.stdout and "[Filtered]" in finished.stdout
     outputs = [finished.stdout, finished.stderr, *(p.read_text() for p in reports.iterdir())]
     assert all(TOKEN not in output for output in outputs)
+    page = (reports / "traffic-report.html").read_text(encoding="utf-8")
+    assert "echoes_request_fields" in page and "[Filtered]" in page  # the message is there, scrubbed

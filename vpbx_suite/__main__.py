@@ -26,6 +26,7 @@ import pytest
 from vpbx_suite.cleanup import clean_up
 from vpbx_suite.completeness import verdict_line
 from vpbx_suite.coverage import REPORT_NAME as COVERAGE_REPORT
+from vpbx_suite.html_report import HTML_REPORT, write_html_report
 from vpbx_suite.ledger import WriteBudget
 from vpbx_suite.run_report import RUN_REPORT, run_summary, write_json
 from vpbx_suite.mock_process import running_mock
@@ -120,9 +121,15 @@ def main(environ: Mapping[str, str] | None = None) -> int:
                else verdict_line(conforms, completeness, settings.require_complete))
     summary = run_summary(run, target, kind, verdict, cleanup_lines, elapsed)
     write_json(report_dir / RUN_REPORT, summary)
+    try:
+        write_html_report(report_dir / HTML_REPORT, summary)
+        html_line = f"contract: HTML report {report_dir / HTML_REPORT}"
+    except Exception as error:  # noqa: BLE001 (a page that cannot be drawn must not cost the verdict)
+        html_line = f"contract: HTML report not written: {type(error).__name__}: {error}"
     print(f"contract: JUnit report {junit}")
     print(f"contract: coverage report {report_dir / COVERAGE_REPORT}")
     print(f"contract: run report {report_dir / RUN_REPORT}")
+    print(html_line)
     if status == pytest.ExitCode.NO_TESTS_COLLECTED:
         print(verdict)
         return EXIT_DOES_NOT

@@ -61,7 +61,7 @@ def validate(har: str, base_url: str, report_dir: str, clients: str = LENIENT) -
         start_run(previous)  # called in-process (tests), the caller's run is left as it was
     seconds = time.perf_counter() - started
     print(f"judged {len(exchanges)} entries in {seconds:.2f} s")
-    for path in write_reports(validator, report_dir, source=har):
+    for path in write_reports(validator, report_dir, source=har, clients=clients):
         print(f"report: {path}")
     nothing = validator.nothing_judged()
     if nothing is not None:

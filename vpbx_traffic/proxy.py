@@ -86,7 +86,8 @@ class ValidatingProxy:
               flush=True)
         yield
         await self.client.aclose()
-        for path in write_reports(self.validator, self.report_dir, source=f"proxy to {self.upstream}"):
+        for path in write_reports(self.validator, self.report_dir, source=f"proxy to {self.upstream}",
+                                  clients=self.clients):
             print(f"report: {path}", flush=True)
         print(render_summary(self.validator, self.clients), flush=True)  # its last line: the verdict
 

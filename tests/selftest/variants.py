@@ -145,6 +145,21 @@ def _next_digit(number: str) -> str:
     return number[:-1] + str((int(number[-1]) + 1) % 10)
 
 
+# What the HTML report must show as text, exactly, never as markup: elements, an event handler,
+# a closing tag and a comment opener, NUL, a right-to-left override, Hebrew (right-to-left)
+# letters, an entity and a template expression. Within the comment's 255 characters.
+MARKUP_COMMENT = ('<script>document.title="injected"</script><img src=x onerror="document.title=\'injected\'">'
+                  '</pre><!-- \x00 \u202eevil\u202c \u05e9\u05dc\u05d5\u05dd & &amp; {{ 7*7 }}')
+# An undocumented answer field (which the contract allows) that makes each answer over 100 KiB.
+LONG_NOTE = " ".join(f"{serial:06d}" for serial in range(14_630))
+
+
+def _echo_markup() -> Callable[[str], list[Fault]]:
+    def rewrite(record: Record, sent: Any) -> Record:
+        return {**record, "comment": MARKUP_COMMENT, "note": LONG_NOTE}
+    return lambda token: [RewriteRecord(rewrite, roles=("add",))]
+
+
 def _semantics() -> list[Variant]:
     kind = "semantics"
     other_purpose = {"company": "not_specified", "not_specified": "company"}
@@ -154,6 +169,8 @@ def _semantics() -> list[Variant]:
                 _record(lambda r: r.update(comment=(r["comment"] or "") + " (edited)"))),
         Variant("echoes another purpose", kind,
                 _record(lambda r: r.update(purpose=other_purpose[r["purpose"]]))),
+        # The echo check fails with the markup in its message and in the answer it quotes.
+        Variant("echoes markup in comment", kind, _echo_markup()),
         Variant("reuses an id", kind, _record(lambda r: r.update(id=1))),
         Variant("accepts a duplicate number", kind, lambda token: [AcceptDuplicates()]),
     ]
