@@ -49,7 +49,36 @@ def _clean_account(run: SuiteRun, base_url: str, token: str, where: str) -> list
     lines = [f"cleanup: added {added} numbers{where}, deleted {added - len(left)}, left {len(left)}"]
     if left:
         lines.append(f"cleanup: left on the target{where} (id, number): {', '.join(left)}")
+    lines += _unanswered_adds(run, base_url, token, where)
     return lines
+
+
+def _unanswered_adds(run: SuiteRun, base_url: str, token: str, where: str) -> list[str]:
+    """A run stopped mid-request may have added a number without learning its id: such a
+    number (one whose add got no answer; the run took it from the connectable listing, so it
+    was not on the account before) is looked for in the listing and deleted."""
+    ledger, life = run.ledger, run.facts.lifecycle
+    known = set(ledger.numbers.values())
+    missing = ledger.unanswered - known
+    if not missing or not run.checks(life.listing) or life.listing is None or life.delete is None:
+        return []
+    listing, delete = run.facts.operations[life.listing], run.facts.operations[life.delete]
+    deleted = []
+    with httpx.Client(base_url=base_url, timeout=TIMEOUT_SECONDS, headers={"Authorization": token}) as client:
+        try:
+            items = client.get(listing.url_path()).json()
+        except (httpx.TransportError, ValueError):
+            return [f"cleanup: {len(missing)} add(s){where} got no answer; the listing could not be read to find them"]
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and item.get("number") in missing and isinstance(item.get("id"), int):
+                try:
+                    status = client.request(delete.method.upper(), delete.url_path(id=item["id"])).status_code
+                except httpx.TransportError:
+                    status = 0
+                if 200 <= status < 300:
+                    deleted.append(f"{item['id']} ({item['number']})")
+    return [f"cleanup: deleted {len(deleted)} number(s){where} whose add was answered after the run stopped: "
+            f"{', '.join(deleted)}"] if deleted else []
 
 
 __all__ = ["MAIN", "clean_up"]

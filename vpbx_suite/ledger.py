@@ -71,6 +71,9 @@ class Ledger:
     # Numbers a test (or a fixture, for its tests) is working on: never freed for recycling.
     pinned: set[int] = field(default_factory=set)
     kept: set[int] = field(default_factory=set)
+    # Numbers whose add was sent and got no answer yet (a run stopped mid-request leaves the
+    # number on the server without the run knowing its id): cleanup looks for them.
+    unanswered: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def added(self, record: dict[str, Any]) -> None:
@@ -89,6 +92,15 @@ class Ledger:
         with self._lock:
             if self.records.pop(record_id, None) is not None:
                 self.deleted.append(record_id)
+
+    def sending(self, number: Any) -> None:
+        if isinstance(number, str):
+            with self._lock:
+                self.unanswered.add(number)
+
+    def answered(self, number: Any) -> None:
+        with self._lock:
+            self.unanswered.discard(number)
 
     def owns(self, record_id: int) -> bool:
         return record_id in self.numbers

@@ -116,6 +116,9 @@ class TargetApi:
             self._token, token_expressions, self._secrets[self._token][2:-1])  # "${NAME}" -> NAME
         shown = headers + [("Transfer-Encoding", "chunked")] if chunked else headers
         self.run.last_exchange = exchange_record(request.method, str(request.url), shown, content, self._secrets, None)
+        adding = operation_id == lifecycle.add and sent is not None and isinstance(sent.body, dict)
+        if adding:
+            self.run.ledger.sending(sent.body.get("number"))  # type: ignore[union-attr]
         try:
             response = self._client.send(request)
             if chunked:
@@ -123,6 +126,8 @@ class TargetApi:
         except httpx.TransportError as error:
             raise NoAnswer(f"{operation.label}: no answer ({type(error).__name__}: {error}; "
                            f"timeout {TIMEOUT_SECONDS:.0f} s)") from None
+        if adding:
+            self.run.ledger.answered(sent.body.get("number"))  # type: ignore[union-attr]
         self.run.last_exchange = exchange_record(request.method, str(request.url), shown, content, self._secrets,
                                                  response)
         received = json_or_none(response)

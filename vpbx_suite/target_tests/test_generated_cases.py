@@ -5,11 +5,12 @@ links. Every response is judged by schemathesis's checks and the domain checks."
 from __future__ import annotations
 
 import hypothesis
+import hypothesis.errors
 import pytest
 from schemathesis import Case
 from schemathesis.specs.openapi.checks import ignored_auth
 
-from vpbx_suite.completeness import OPERATIONS, not_run
+from vpbx_suite.completeness import NOT_APPLICABLE, OPERATIONS, not_run
 from vpbx_suite.prepare import prepare
 from vpbx_suite.exchanges import exchange_record
 from vpbx_suite.reproduce import case_request, curl_for_case
@@ -29,7 +30,13 @@ def _send_and_judge(case: Case, **kwargs: object):
     run.last_request = curl_for_case(case, _target.base_url, _target.token)
     method, url, headers, content = case_request(case, _target.base_url, _target.token)
     run.last_exchange = exchange_record(method, url, headers, content, _target.secrets(), None)
+    adding = isinstance(case.body, dict) and operation_of(case, run) is not None and \
+        operation_of(case, run).operation_id == run.facts.lifecycle.add  # type: ignore[union-attr]
+    if adding:
+        run.ledger.sending(case.body.get("number"))
     response = case.call(**kwargs)
+    if adding:
+        run.ledger.answered(case.body.get("number"))
     run.last_exchange = exchange_record(method, url, headers, content, _target.secrets(), response)
     # ignored_auth re-sends a success without the token and with a wrong one. schemathesis's
     # own runner confirms that once per operation; its pytest integration would do it after
@@ -80,13 +87,28 @@ _StateMachine.call = lambda self, case, **kwargs: _send_and_judge(case, **kwargs
 _StateMachine.validate_response = lambda self, response, case, additional_checks=None, **kwargs: None
 
 
+STATEFUL_STEP_COUNTS = (6, 5, 7)
+
+
 @pytest.mark.needs("add")
 def test_stateful_links() -> None:
     """Sequences that follow the links: add, then read, edit, delete what was added."""
     facts = current_run().facts
     if not any(current_run().checks(target) for target in facts.operations[facts.lifecycle.add or ""].links):
         not_run(OPERATIONS, "no operation the add links to is checked")
-    settings = hypothesis.settings(max_examples=max(_target.max_examples // 5, 3), stateful_step_count=6,
-                                   deadline=None, derandomize=True, database=None,
-                                   suppress_health_check=list(hypothesis.HealthCheck))
-    _StateMachine.run(settings=settings)
+    # The machine's next steps depend on the server's answers (which links yield an id), so
+    # hypothesis, when it revisits a sequence, may see it go another way and stop with
+    # "inconsistent data generation": a limit of the tool, not a finding about the server
+    # (every answer was judged as it came). The run is then explored again with other step
+    # counts (still derived from SEED); a contract violation is reported at once, never retried.
+    for steps in STATEFUL_STEP_COUNTS:
+        settings = hypothesis.settings(max_examples=max(_target.max_examples // 5, 3), stateful_step_count=steps,
+                                       deadline=None, derandomize=True, database=None,
+                                       suppress_health_check=list(hypothesis.HealthCheck))
+        try:
+            _StateMachine.run(settings=settings)
+            return
+        except hypothesis.errors.FlakyStrategyDefinition:
+            continue
+    not_run(NOT_APPLICABLE, f"hypothesis could not replay the state machine's sequences with {STATEFUL_STEP_COUNTS} "
+                            "steps: they went another way with the server's answers each time")
