@@ -40,3 +40,14 @@ def test_the_write_budget():
     assert budget.left_out == {"edges": 1}
     unlimited = WriteBudget(None)
     assert all(unlimited.take() for _ in range(1000))
+
+
+def test_an_add_without_an_answer_is_remembered_whatever_its_number_holds():
+    ledger = Ledger()
+    for value in (["79000000001"], {"n": 1}, None, 79000000001):
+        ledger.sending(value)
+        ledger.answered(value)  # a negative case's number: nothing to remember, no error
+    ledger.sending("79000000002")
+    ledger.sending("79000000003")
+    ledger.answered("79000000003")
+    assert ledger.unanswered == {"79000000002"}

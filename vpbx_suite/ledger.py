@@ -99,8 +99,9 @@ class Ledger:
                 self.unanswered.add(number)
 
     def answered(self, number: Any) -> None:
-        with self._lock:
-            self.unanswered.discard(number)
+        if isinstance(number, str):
+            with self._lock:
+                self.unanswered.discard(number)
 
     def owns(self, record_id: int) -> bool:
         return record_id in self.numbers
