@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from vpbx_suite.contract import bundled_facts
 from vpbx_suite.strategies import _redraw

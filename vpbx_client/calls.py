@@ -35,7 +35,6 @@ from generated.models import (
 from vpbx_client import routes
 from vpbx_client.errors import (
     AddOutcomeUnknown,
-    ApiError,
     Conflict,
     NetworkError,
     UnexpectedResponse,

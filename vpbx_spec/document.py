@@ -68,6 +68,14 @@ class DocumentSchemas:
         """A validator for a schema in components/schemas."""
         return self.validator_at(f"/components/schemas/{escape_pointer_token(name)}")
 
+    def validator_for(self, schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
+        """A validator for a schema node of the document, a local $ref (with keys beside it,
+        as a parameter's merged schema has them) followed into the document."""
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            return self.validator_at(ref[1:])
+        return jsonschema.Draft202012Validator(schema)
+
     def resolve(self, node: Any) -> Any:
         """Follow a local {"$ref": "#/..."} (possibly chained); return other nodes unchanged."""
         resolver = self._registry.resolver(base_uri=_DOCUMENT_URI)

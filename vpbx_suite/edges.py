@@ -450,8 +450,7 @@ def _parameter_edges(schemas: DocumentSchemas, operation: OperationFacts) -> Ite
                 yield ParameterEdge(operation.operation_id, "path parameters", f"{name} {description}",
                                     "path", name, value)
     for name, schema in operation.query_parameters.items():
-        validator = schemas.validator_at("/components/schemas/" + schema["$ref"].rsplit("/", 1)[-1]) \
-            if "$ref" in schema else jsonschema.Draft202012Validator(schema)
+        validator = schemas.validator_for(schema)
         allowed = tuple(schema.get("enum") or ())
         for edge_class, description, change in _enum_mutations(allowed, ()):
             changed = change(None)

@@ -71,6 +71,10 @@ class SuiteRun:
         """Which id the server gave to which number, on the account the run is acting as."""
         return self.registries.setdefault(_account.get(), IdRegistry())
 
+    def held_numbers(self) -> set[str]:
+        """The numbers the run holds now, on any of its accounts."""
+        return set().union(*(ledger.held_numbers() for ledger in self.ledgers.values()))
+
     def checks(self, operation_id: str | None) -> bool:
         return operation_id is not None and operation_id in self.operations
 

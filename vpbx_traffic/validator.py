@@ -100,9 +100,7 @@ def _parameter_problems(matched: Route) -> list[str]:
             if isinstance(value, str) and schema.get("type") == "integer" and value.lstrip("-").isdecimal() \
                     and value.lstrip("-").isascii():
                 value = int(value)  # the text of a URL: "542" is the integer the schema means
-            rule = bundled_schemas().validator_at(schema["$ref"][1:]) if "$ref" in schema else \
-                jsonschema.Draft202012Validator({k: v for k, v in schema.items() if k != "$ref"})
-            if not rule.is_valid(value):
+            if not bundled_schemas().validator_for(schema).is_valid(value):
                 problems.append(f"{location} parameter {name}={values[name]!r} breaks its schema")
     return problems
 

@@ -14,7 +14,6 @@ from _pytest.runner import CallInfo
 import vpbx_suite.schemathesis_checks  # noqa: F401  (registers the domain checks)
 import vpbx_suite.strategies  # noqa: F401  (registers the generation hook)
 from vpbx_suite.completeness import OPERATIONS, NotRun
-from vpbx_suite.contract import NUMBER_FIELD
 from vpbx_suite.coverage import REPORT_NAME as COVERAGE_REPORT
 from vpbx_suite.failures import REPORT_NAME as FAILURES_REPORT
 from vpbx_suite.failures import broken_rules, failure_message
@@ -23,8 +22,8 @@ from vpbx_suite.run_report import write_json
 from vpbx_suite.schemathesis_config import load_schema
 from vpbx_suite.fresh_numbers import FreshNumbers, OfferedNumbers, numbers_from_file
 from vpbx_suite.settings import CONNECTABLE, GENERATED, Target
-from vpbx_suite.target_api import TargetApi, json_or_none
-from vpbx_suite.target_tests.helpers import free_idle_numbers
+from vpbx_suite.target_api import TargetApi
+from vpbx_suite.target_tests.helpers import connectable_numbers, free_idle_numbers
 
 
 @pytest.fixture(scope="session")
@@ -57,19 +56,13 @@ def number_source(target: Target, run: SuiteRun, api: TargetApi) -> None:
     def free() -> int:
         return free_idle_numbers(api)
 
-    def held() -> set[str]:  # by any account of the run
-        return set().union(*(ledger.held_numbers() for ledger in run.ledgers.values()))
-
     if target.numbers == CONNECTABLE:
-        def offered() -> list[str]:
-            listing = api.call(run.facts.lifecycle.connectable or "")
-            assert listing.status_code == 200, f"the connectable listing answered {listing.status_code}"
-            return [item[NUMBER_FIELD] for item in json_or_none(listing) or []
-                    if isinstance(item, dict) and isinstance(item.get(NUMBER_FIELD), str)]
-        run.fresh = OfferedNumbers([], "the connectable listing", read=offered, held=held, free=free)
+        run.fresh = OfferedNumbers([], "the connectable listing", read=lambda: connectable_numbers(api),
+                                   held=run.held_numbers, free=free)
     else:
         numbers = numbers_from_file(Path(target.numbers).read_text(encoding="utf-8"))
-        run.fresh = OfferedNumbers(numbers, f"the file {target.numbers}", read=lambda: numbers, held=held, free=free)
+        run.fresh = OfferedNumbers(numbers, f"the file {target.numbers}", read=lambda: numbers, held=run.held_numbers,
+                                   free=free)
 
 
 @pytest.fixture(autouse=True)

@@ -75,6 +75,14 @@ def listed(api: TargetApi, query: dict[str, Any] | None = None) -> list[dict[str
     return [item for item in json_or_none(response) or [] if isinstance(item, dict)]
 
 
+def connectable_numbers(api: TargetApi) -> list[str]:
+    """The numbers the account's connectable listing offers now (the answer judged as any)."""
+    listing = api.call(api.run.facts.lifecycle.connectable or "")
+    assert listing.status_code == 200, f"the connectable listing answered {listing.status_code}"
+    return [item[NUMBER_FIELD] for item in json_or_none(listing) or []
+            if isinstance(item, dict) and isinstance(item.get(NUMBER_FIELD), str)]
+
+
 def read(api: TargetApi, record_id: int) -> httpx.Response:
     return api.call(api.run.facts.lifecycle.read or "", path={"id": record_id})
 

@@ -31,7 +31,7 @@ from vpbx_suite.preconditions import Precondition
 from vpbx_suite.run import OTHER, SuiteRun
 from vpbx_suite.settings import CONNECTABLE, Target
 from vpbx_suite.target_api import TargetApi, as_json, json_or_none
-from vpbx_suite.target_tests.helpers import assert_added, spend_write, take_number
+from vpbx_suite.target_tests.helpers import assert_added, connectable_numbers, spend_write, take_number
 
 FACTS = bundled_facts()
 LIFE = FACTS.lifecycle
@@ -74,14 +74,8 @@ def _source_of(other: TargetApi, run: SuiteRun, target: Target) -> NumberSource:
     """Numbers the second account may add: its own connectable listing, or generated ones."""
     if target.numbers != CONNECTABLE:
         return FreshNumbers()
-
-    def offered() -> list[str]:
-        listing = other.call(LIFE.connectable or "")
-        assert listing.status_code == 200, f"the second account's connectable listing answered {listing.status_code}"
-        return [item[NUMBER_FIELD] for item in json_or_none(listing) or [] if isinstance(item, dict)]
-
-    return OfferedNumbers([], "the second account's connectable listing", read=offered,
-                          held=lambda: {n for ledger in run.ledgers.values() for n in ledger.numbers.values()})
+    return OfferedNumbers([], "the second account's connectable listing", read=lambda: connectable_numbers(other),
+                          held=run.held_numbers)
 
 
 def _take(source: NumberSource) -> str:

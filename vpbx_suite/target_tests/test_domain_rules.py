@@ -6,7 +6,6 @@ earlier case used this number". Every answer is judged by the whole contract (Ta
 
 from __future__ import annotations
 
-import random
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -18,7 +17,7 @@ from vpbx_suite.fresh_numbers import FreshNumbers
 from vpbx_suite.run import SuiteRun
 from vpbx_suite.settings import CONNECTABLE, Target
 from vpbx_suite.target_api import TargetApi, as_json, json_or_none
-from vpbx_suite.target_tests.helpers import assert_added, fresh_body, listed, require_numbers, spend_write
+from vpbx_suite.target_tests.helpers import assert_added, fresh_body, require_numbers, spend_write
 
 FACTS = bundled_facts()
 ADD = FACTS.operations[FACTS.lifecycle.add or ""]

@@ -30,8 +30,8 @@ def _send_and_judge(case: Case, **kwargs: object):
     run.last_request = curl_for_case(case, _target.base_url, _target.token)
     method, url, headers, content = case_request(case, _target.base_url, _target.token)
     run.last_exchange = exchange_record(method, url, headers, content, _target.secrets(), None)
-    adding = isinstance(case.body, dict) and operation_of(case, run) is not None and \
-        operation_of(case, run).operation_id == run.facts.lifecycle.add  # type: ignore[union-attr]
+    operation = operation_of(case, run)
+    adding = isinstance(case.body, dict) and operation is not None and operation.operation_id == run.facts.lifecycle.add
     if adding:
         run.ledger.sending(case.body.get("number"))
     response = case.call(**kwargs)
@@ -43,7 +43,6 @@ def _send_and_judge(case: Case, **kwargs: object):
     # every success (two more requests each). Confirm once, as the runner does; the explicit
     # token tests check the same rule on their own requests.
     excluded = [ignored_auth] if run.auth_enforcement_confirmed else []
-    operation = operation_of(case, run)
     try:
         case.validate_response(response, excluded_checks=excluded)
     finally:
