@@ -82,6 +82,22 @@ def test_held_numbers_are_not_handed_out_and_idle_ones_are_freed_when_nothing_is
     assert number in POOL and not account.held
 
 
+def test_queued_numbers_taken_meanwhile_send_the_source_to_be_read_again_and_freed():
+    """Numbers queued at the first read that the run came to hold without the queue (a
+    documented example's number, the second account's): the source is read again, and if that
+    offers nothing the run frees its own, whatever order the queue was in."""
+    for _ in range(20):  # the queue is shuffled: the stale numbers end up anywhere
+        account = Account()
+        source = OfferedNumbers([], "the listing", read=account.offered, held=lambda: set(account.held),
+                                free=account.free)
+        source.prime()
+        account.held.update(POOL[:4])  # held since the first read, not through the queue
+        first = source.next()
+        assert first == POOL[4]
+        account.held.add(first)
+        assert source.next() in POOL and not account.held  # all held: freed, then read again
+
+
 def test_a_number_is_not_handed_out_twice_within_one_test():
     account = Account()
     source = OfferedNumbers([], "the listing", read=account.offered)

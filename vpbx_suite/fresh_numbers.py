@@ -161,19 +161,27 @@ class OfferedNumbers(NumberSource):
     def _take(self) -> str:
         if self._failure is not None:
             raise SourceFailed(self._failure)
-        if not self._queue:
-            self._reread()
-        if not self._queue and self._free is not None and self._free():
-            self._reread()
+        # What is queued, else the source read again, else read again after freeing the run's own.
+        for refill in (None, self._reread, self._free_and_reread):
+            if refill is not None:
+                refill()
+            self._drop_held()
+            if self._queue:
+                number = self._queue.pop()
+                self._in_this_test.add(number)
+                return number
+        raise OutOfNumbers(f"{self.description} offers no number the run does not hold "
+                           "(read again after freeing the run's own)")
+
+    def _drop_held(self) -> None:
+        """Forget queued numbers the run came to hold since they were queued (added without the
+        queue: a documented example's number, the second account's)."""
         held = self._held()
-        while self._queue and self._queue[-1] in held:  # taken since it was queued (another account)
-            self._queue.pop()
-        if not self._queue:
-            raise OutOfNumbers(f"{self.description} offers no number the run does not hold "
-                               "(read again after freeing the run's own)")
-        number = self._queue.pop()
-        self._in_this_test.add(number)
-        return number
+        self._queue = [number for number in self._queue if number not in held]
+
+    def _free_and_reread(self) -> None:
+        if self._free is not None and self._free():
+            self._reread()
 
 
 # --- city numbers (the ДГН): spread over regions -------------------------------------------
