@@ -99,6 +99,13 @@ class ContractFacts:
     def __getitem__(self, operation_id: str) -> OperationFacts:
         return self.operations[operation_id]
 
+    @functools.cached_property
+    def implemented_methods(self) -> frozenset[str]:
+        """The methods the API implements on some path (HEAD with GET, RFC 9110 §9.1); any
+        other may be answered 501 instead of 405 (D10)."""
+        methods = {facts.method.upper() for facts in self.operations.values()}
+        return frozenset(methods | ({"HEAD"} if "GET" in methods else set()))
+
     def by_route(self, method: str, path: str) -> OperationFacts | None:
         """The operation a concrete request (method, path without query) belongs to."""
         for facts in self.operations.values():

@@ -1,17 +1,18 @@
 """Variants of issue "verdicts you can trust": broken ones a run that checks too little misses
 (a first page for a listing, a number that cannot come back, a look-alike purpose on the edit,
 a null unknown property, one region that breaks, a listing of connectable numbers outside the
-schema), and conforming ones a run must pass completely (a 25-number account, 411 to a body
-without Content-Length)."""
+schema, 501 to a method the API implements), and conforming ones a run must pass completely
+(a 25-number account, 411 to a body without Content-Length, 501 to a method implemented on no
+path)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from tests.selftest.faults import LooseValidation
+from tests.selftest.faults import LooseValidation, MapStatus
 from tests.selftest.variant import CONFORMING, Variant
 from tests.selftest.verdict_faults import (ConnectableOutsideTheEnum, DeletedNumbersCannotComeBack, FirstPageOnly,
-                                           LengthRequired, ServerErrorForOneRegion)
+                                           LengthRequired, NotImplementedMethods, ServerErrorForOneRegion)
 from vpbx_numbering import area_codes_by_population
 from vpbx_suite.contract import bundled_facts
 from vpbx_suite.domain_checks import latin_skeleton
@@ -48,6 +49,8 @@ def verdict_variants() -> list[Variant]:
                 lambda token: [ServerErrorForOneRegion(FIFTEENTH_REGION)]),
         Variant("connectable listing outside the schema (a precondition)", kind,
                 lambda token: [ConnectableOutsideTheEnum()]),
+        # 501 is for a method implemented on no path; GET, PUT, DELETE and POST are implemented.
+        Variant("501 instead of 405 for a method another path implements", kind, lambda token: [MapStatus(405, 501)]),
     ]
 
 
@@ -55,4 +58,5 @@ def conforming_verdict_variants() -> list[Variant]:
     return [
         Variant("a small account: 25 connectable numbers", CONFORMING, lambda token: [], connectable="25"),
         Variant("411 to a body sent without Content-Length", CONFORMING, lambda token: [LengthRequired()]),
+        Variant("501 to methods implemented on no path", CONFORMING, lambda token: [NotImplementedMethods()]),
     ]

@@ -76,3 +76,15 @@ class LengthRequired(Fault):
         if chunked and exchange.request_header(b"content-length") is None:
             exchange.respond(411, {"error": {"code": "length_required", "message": "send Content-Length",
                                              "field": None}})
+
+
+class NotImplementedMethods(Fault):
+    """501 Not Implemented for a method the server implements on no path (RFC 9110 §9.1,
+    §15.6.2), as many HTTP stacks answer TRACE, PATCH or QUERY; 405 stays for the others."""
+
+    IMPLEMENTED = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"})
+
+    def before(self, exchange: Exchange) -> None:
+        if exchange.method.upper() not in self.IMPLEMENTED:
+            exchange.respond(501, {"error": {"code": "not_implemented", "message": f"{exchange.method} is not implemented",
+                                             "field": None}})
