@@ -3,7 +3,7 @@
 a null unknown property, one region that breaks, a listing of connectable numbers outside the
 schema, 501 to a method the API implements), and conforming ones a run must pass completely
 (a 25-number account, 411 to a body without Content-Length, 501 to a method implemented on no
-path)."""
+path, answers compressed with gzip, listings newest first)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from typing import Any
 from tests.selftest.faults import LooseValidation, MapStatus
 from tests.selftest.variant import CONFORMING, Variant
 from tests.selftest.verdict_faults import (ConnectableOutsideTheEnum, DeletedNumbersCannotComeBack, FirstPageOnly,
-                                           LengthRequired, NotImplementedMethods, ServerErrorForOneRegion)
+                                           GzipWhenAsked, LengthRequired, ListingsNewestFirst,
+                                           NotImplementedMethods, ServerErrorForOneRegion)
 from vpbx_numbering import area_codes_by_population
 from vpbx_suite.contract import bundled_facts
 from vpbx_suite.domain_checks import latin_skeleton
@@ -59,4 +60,6 @@ def conforming_verdict_variants() -> list[Variant]:
         Variant("a small account: 25 connectable numbers", CONFORMING, lambda token: [], connectable="25"),
         Variant("411 to a body sent without Content-Length", CONFORMING, lambda token: [LengthRequired()]),
         Variant("501 to methods implemented on no path", CONFORMING, lambda token: [NotImplementedMethods()]),
+        Variant("answers compressed with gzip when asked", CONFORMING, lambda token: [GzipWhenAsked()]),
+        Variant("listings newest first", CONFORMING, lambda token: [ListingsNewestFirst()]),
     ]

@@ -1,8 +1,12 @@
 """Faults a verdict must not miss (for the self-test only): a listing that returns one page, a
 number that cannot come back after its delete, a region that breaks the add, a connectable
-listing that breaks the schema; and one a verdict must not punish: 411 to a chunked body."""
+listing that breaks the schema, 501 where 405 is due; and what a verdict must not punish, as
+HTTP or the document allow it: 411 to a chunked body, 501 to a method implemented on no path,
+answers compressed with gzip, listings in another order."""
 
 from __future__ import annotations
+
+import gzip
 
 from tests.selftest.faults import Exchange, Fault
 
@@ -88,3 +92,22 @@ class NotImplementedMethods(Fault):
         if exchange.method.upper() not in self.IMPLEMENTED:
             exchange.respond(501, {"error": {"code": "not_implemented", "message": f"{exchange.method} is not implemented",
                                              "field": None}})
+
+
+class GzipWhenAsked(Fault):
+    """Every answer compressed with gzip when the request accepts it (RFC 9110 §8.4, §12.5.3)."""
+
+    def after(self, exchange: Exchange) -> None:
+        accepted = (exchange.request_header(b"accept-encoding") or b"").lower()
+        if b"gzip" in accepted and exchange.response_body:
+            exchange.response_body = gzip.compress(exchange.response_body)
+            exchange.response_headers += [(b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding")]
+
+
+class ListingsNewestFirst(Fault):
+    """Both listings in reverse order: the document promises no order."""
+
+    def after(self, exchange: Exchange) -> None:
+        answer = exchange.answer_json()
+        if exchange.succeeded and isinstance(answer, list):
+            exchange.set_answer_json(answer[::-1])
