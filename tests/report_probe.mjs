@@ -6,42 +6,22 @@
 // report draws for an invisible character (<span class="cp" data-cp="202E">) put back as the
 // character itself, so that it can be compared with the JSON reports character for character.
 // Usage: node report_probe.mjs <report.html> [screenshot.png [width height]]
-// playwright-core never downloads a browser here: the executable is given.
-import { createRequire } from "node:module";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { pathToFileURL, fileURLToPath } from "node:url";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 
-const here = fileURLToPath(new URL(".", import.meta.url));
-const require = createRequire(join(here, "..", "tools", "package.json"));
-const { chromium } = require("playwright-core");
+import { withPage } from "../vpbx_spec/headless_chromium.mjs";
 
 const [pagePath, screenshot, width, height] = process.argv.slice(2);
-const profile = mkdtempSync(join(tmpdir(), "vpbx-report-chromium-"));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  javaScriptEnabled: false,
-  viewport: { width: Number(width) || 1280, height: Number(height) || 900 },
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-try {
-  const page = context.pages()[0] ?? (await context.newPage());
-  const errors = [];
-  const refused = [];
-  page.on("pageerror", (error) => errors.push(String(error)));
+const href = pathToFileURL(resolve(pagePath)).href;
+// The report must need nothing but itself: no font, image, style or script.
+const allowed = (url) => url === href;
+const viewport = { width: Number(width) || 1280, height: Number(height) || 900 };
+const seen = await withPage({ name: "report", viewport, javaScriptEnabled: false, allowed },
+                            async (page, { errors, refused }) => {
   page.on("console", (message) => { if (message.type() === "error") errors.push(message.text()); });
-  await page.route("**/*", (route) => {
-    const url = route.request().url();
-    if (url === pathToFileURL(resolve(pagePath)).href) return route.continue();
-    refused.push(url);  // the report must need nothing else: no font, image, style or script
-    return route.abort();
-  });
-  await page.goto(pathToFileURL(resolve(pagePath)).href, { waitUntil: "load" });
+  await page.goto(href, { waitUntil: "load" });
   // Playwright evaluates in its own world: this works with the page's JavaScript off.
-  const seen = await page.evaluate(() => {
+  const shown = await page.evaluate(() => {
     const exact = (node) => {
       if (node.nodeType === Node.TEXT_NODE) return node.data;
       if (node.nodeType !== Node.ELEMENT_NODE) return "";
@@ -63,8 +43,6 @@ try {
              boxes: document.querySelectorAll(".cp").length };
   });
   if (screenshot) await page.screenshot({ path: screenshot });
-  process.stdout.write(JSON.stringify({ ...seen, errors, refused }));
-} finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
-}
+  return { ...shown, errors, refused };
+});
+process.stdout.write(JSON.stringify(seen));

@@ -3,37 +3,16 @@
 // {title, operations: {"<link>": {"label", "text"}}, errors, refused}. Each operation's
 // link is followed, since Redoc renders an operation's section when it is navigated to.
 // Usage: node docs_probe.mjs <index.html> [screenshot.png [operation link]]
-// playwright-core never downloads a browser here: the executable is given.
-import { createRequire } from "node:module";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { pathToFileURL, fileURLToPath } from "node:url";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 
-const here = fileURLToPath(new URL(".", import.meta.url));
-const require = createRequire(join(here, "..", "tools", "package.json"));
-const { chromium } = require("playwright-core");
+import { withPage } from "./headless_chromium.mjs";
 
 const [pagePath, screenshot, screenshotLink] = process.argv.slice(2);
-const profile = mkdtempSync(join(tmpdir(), "vpbx-docs-chromium-"));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  viewport: { width: 1400, height: 1000 },
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-try {
-  const page = context.pages()[0] ?? (await context.newPage());
-  const errors = [];
-  const refused = [];
-  page.on("pageerror", (error) => errors.push(String(error)));
-  await page.route("**/*", (route) => {
-    const url = route.request().url();
-    if (/^(file|data|blob):/.test(url)) return route.continue();
-    refused.push(url);  // e.g. Redoc's logo; the reference must not need it
-    return route.abort();
-  });
+// data: and blob: are the page's own; anything else (e.g. Redoc's logo) it must not need.
+const allowed = (url) => /^(file|data|blob):/.test(url);
+const seen = await withPage({ name: "docs", viewport: { width: 1400, height: 1000 }, allowed },
+                            async (page, { errors, refused }) => {
   await page.goto(pathToFileURL(resolve(pagePath)).href, { waitUntil: "load" });
   await page.waitForSelector("a[href^='#/']", { timeout: 30000 });
   const links = await page.$$eval("a[href^='#/']", (nodes) => nodes
@@ -49,8 +28,6 @@ try {
     if (screenshot && href === screenshotLink) await page.screenshot({ path: screenshot });
   }
   const title = await page.title();
-  process.stdout.write(JSON.stringify({ title, operations, errors, refused }));
-} finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
-}
+  return { title, operations, errors, refused };
+});
+process.stdout.write(JSON.stringify(seen));
