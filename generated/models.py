@@ -82,7 +82,7 @@ class RedirectNumber(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    id: Annotated[StrictInt, Field(ge=1, le=9223372036854775807)]
+    id: Annotated[StrictInt, Field(ge=1, le=9007199254740991)]
     """
     Identifier of the redirected virtual number.
     """
@@ -157,7 +157,7 @@ class EditToEmployee(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    id: Annotated[StrictInt, Field(examples=[542], ge=1, le=9223372036854775807)]
+    id: Annotated[StrictInt, Field(examples=[542], ge=1, le=9007199254740991)]
     """
     The number's id; must equal the `id` of the path (D26).
     """
@@ -165,9 +165,7 @@ class EditToEmployee(BaseModel):
     """
     Purpose (назначение) `employee`, Latin letters (D1).
     """
-    employee_id: Annotated[
-        StrictInt, Field(examples=[123], ge=1, le=9223372036854775807)
-    ]
+    employee_id: Annotated[StrictInt, Field(examples=[123], ge=1, le=9007199254740991)]
     """
     The employee (сотрудник) the number is assigned to.
     """
@@ -189,7 +187,7 @@ class EditToCompanyOrNotSpecified(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    id: Annotated[StrictInt, Field(examples=[542], ge=1, le=9223372036854775807)]
+    id: Annotated[StrictInt, Field(examples=[542], ge=1, le=9007199254740991)]
     """
     The number's id; must equal the `id` of the path (D26).
     """
@@ -215,7 +213,7 @@ class EditedMobileNumber(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    id: Annotated[StrictInt, Field(ge=1, le=9223372036854775807)]
+    id: Annotated[StrictInt, Field(ge=1, le=9007199254740991)]
     """
     The number's id, as in the path.
     """
@@ -223,7 +221,7 @@ class EditedMobileNumber(BaseModel):
     """
     The purpose after the edit.
     """
-    employee_id: Annotated[StrictInt | None, Field(ge=1, le=9223372036854775807)]
+    employee_id: Annotated[StrictInt | None, Field(ge=1, le=9007199254740991)]
     """
     The employee after the edit; `null` unless the purpose is `employee` (D27).
     """
@@ -241,7 +239,7 @@ class DeletedNumber(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    id: Annotated[StrictInt, Field(ge=1, le=9223372036854775807)]
+    id: Annotated[StrictInt, Field(ge=1, le=9007199254740991)]
     """
     The id of the deleted number.
     """
@@ -277,15 +275,15 @@ class VirtualNumber(BaseModel):
     """
     Purpose of the number (назначение).
     """
-    scenario_id: Annotated[StrictInt | None, Field(ge=1, le=9223372036854775807)]
+    scenario_id: Annotated[StrictInt | None, Field(ge=1, le=9007199254740991)]
     """
     Inbound call scenario (входящий сценарий) bound to the number; `null` when none (D5).
     """
-    group_scenario_id: Annotated[StrictInt | None, Field(ge=1, le=9223372036854775807)]
+    group_scenario_id: Annotated[StrictInt | None, Field(ge=1, le=9007199254740991)]
     """
     Inbound call scenario of the number's group; `null` when none.
     """
-    group_id: Annotated[StrictInt | None, Field(ge=1, le=9223372036854775807)]
+    group_id: Annotated[StrictInt | None, Field(ge=1, le=9007199254740991)]
     """
     Group of numbers used by inbound scenarios; `null` when the number is in no group.
     """
@@ -297,7 +295,7 @@ class VirtualNumber(BaseModel):
     """
     Whether the group's inbound scenario is active; `null` when there is none.
     """
-    id: Annotated[StrictInt, Field(ge=1, le=9223372036854775807)]
+    id: Annotated[StrictInt, Field(ge=1, le=9007199254740991)]
     """
     Unique identifier of the virtual number (уникальный идентификатор) (D19), on the
     server or within the account (D36).
@@ -315,7 +313,7 @@ class VirtualNumber(BaseModel):
     """
     Numbers redirected to this one (перенаправленные номера); `null` when none (D5).
     """
-    employee_id: Annotated[StrictInt | None, Field(ge=1, le=9223372036854775807)]
+    employee_id: Annotated[StrictInt | None, Field(ge=1, le=9007199254740991)]
     """
     Employee (сотрудник) the number is assigned to; `null` when unassigned (D5).
     """
@@ -329,9 +327,7 @@ class VirtualNumber(BaseModel):
     """
     Region (регион) the number belongs to; `null` when unknown (D7).
     """
-    app_id: Annotated[StrictInt | MISSING, Field(ge=1, le=9223372036854775807)] = (
-        MISSING
-    )
+    app_id: Annotated[StrictInt | MISSING, Field(ge=1, le=9007199254740991)] = MISSING
     """
     The customer account (Личный кабинет) holding the number, the token's (D31). Optional (D7).
     """
@@ -367,7 +363,9 @@ class Error(BaseModel):
 
 
 class EditMobileNumberRequest(RootModel[EditToEmployee | EditToCompanyOrNotSpecified]):
-    root: EditToEmployee | EditToCompanyOrNotSpecified
+    root: Annotated[
+        EditToEmployee | EditToCompanyOrNotSpecified, Field(discriminator="purpose")
+    ]
     """
     The new purpose of a mobile number, with its employee when the purpose is `employee`
     and optionally a new comment (D25, D27). Unknown properties are rejected (D12).

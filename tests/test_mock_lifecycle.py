@@ -202,7 +202,8 @@ def test_a_type_given_twice_is_400(client):
 
 
 INVALID_IDS = {"zero": "0", "negative": "-1", "letters": "abc", "decimal": "1.5",
-               "exponent": "1e3", "plus sign": "+1", "space": "%201", "beyond int64": str(2**63),
+               "exponent": "1e3", "plus sign": "+1", "space": "%201", "above the maximum": str(2**53),
+               "beyond int64": str(2**63),
                "huge": "9" * 40, "very long": "9" * 5000, "unicode digits": "%D9%A1"}
 
 
@@ -219,7 +220,7 @@ def test_an_id_that_is_not_a_positive_integer_is_400(client, pool_store, method,
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
 def test_an_id_never_handed_out_is_404(client, method):
     added = add_offered(client)
-    for id in (added["id"] + 1, 2**63 - 1):
+    for id in (added["id"] + 1, 2**53 - 1):  # 2^53 - 1: the largest id the document allows (D30)
         content = json_bytes(edit_body(id)) if method == "PUT" else None
         response = client.request(method, by_id(id), content=content, headers=JSON_HEADERS)
         assert_error(response, 404, "not_found", "id")
@@ -288,6 +289,7 @@ INVALID_EDITS: dict[str, tuple[dict[str, Any], str | None]] = {
     "employee_id zero": ({"employee_id": 0}, "employee_id"),
     "employee_id a string": ({"employee_id": "123"}, "employee_id"),
     "employee_id null": ({"employee_id": None}, "employee_id"),
+    "employee_id above the maximum": ({"employee_id": 2**53}, "employee_id"),
     "employee_id beyond int64": ({"employee_id": 2**63}, "employee_id"),
     "id missing": ({"id": DROP}, "id"),
     "id a string": ({"id": "1"}, "id"),

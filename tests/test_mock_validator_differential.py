@@ -30,7 +30,10 @@ MIN_BODIES = 10_000
 REQUEST_BODIES = {op.operation_id: op.body for op in operations().values() if op.body is not None}
 _HANDLED = {"type", "properties", "required", "additionalProperties", "enum", "const",
             "pattern", "minLength", "maxLength", "minimum", "maximum", "oneOf", "$ref", "description",
-            "examples"}
+            "examples",
+            # Annotations for generators: they change no value's validity (the bound of an
+            # int64 is its `maximum`; a discriminator names the branches `oneOf` tells apart).
+            "format", "discriminator"}
 
 
 def strategy(schema: dict[str, Any]) -> st.SearchStrategy[Any]:

@@ -41,7 +41,6 @@ from vpbx_mock.records import (
 from vpbx_mock.regions import region_for
 from vpbx_mock.settings import MAX_BODY_BYTES
 from vpbx_mock.store import (
-    SQLITE_MAX_INTEGER,
     Account,
     DuplicateNumber,
     NotConnectable,
@@ -165,17 +164,6 @@ def _parameters(request: Request, operation: Operation) -> dict[str, Any]:
     return params
 
 
-def _integer_out_of_range(body: Any) -> ApiError | None:
-    """A schema-valid integer SQLite cannot store (beyond 64 bits) is refused, not a 500."""
-    if isinstance(body, dict):
-        for name, value in body.items():
-            if isinstance(value, int) and not -SQLITE_MAX_INTEGER - 1 <= value <= SQLITE_MAX_INTEGER:
-                return ApiError(400, "validation_failed",
-                                f"{name}: {value} is out of this server's 64-bit integer range",
-                                field=name)
-    return None
-
-
 def create_app(store: NumberStore, tokens: str | Sequence[str] | None = None, *,
                token: str | None = None, max_body_bytes: int = MAX_BODY_BYTES,
                close_store_on_shutdown: bool = False) -> Starlette:
@@ -216,7 +204,7 @@ def create_app(store: NumberStore, tokens: str | Sequence[str] | None = None, *,
                 raise ApiError(400, "malformed_json",
                                "The client left before sending the whole body.") from None
             body = parse_json(raw)
-            problem = operation.body_error(body) or _integer_out_of_range(body)
+            problem = operation.body_error(body)
             if problem is not None:
                 raise problem
         return handler(Call(account, params, body))

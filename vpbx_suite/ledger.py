@@ -13,8 +13,24 @@ from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass, field
 from typing import Any
 
+from vpbx_spec.document import bundled_schemas
+from vpbx_spec.walk import iter_operations
 
-MAX_ID = 2**63 - 1  # no number has a larger id (D30)
+
+def _largest_id_in_a_path() -> int:
+    """The largest id a path parameter of the document accepts (D30); 2^63 - 1 without a bound."""
+    schemas = bundled_schemas()
+    listed = [*(parameter for item in (schemas.document.get("paths") or {}).values()
+                for parameter in item.get("parameters") or ()),
+              *(parameter for _, _, operation in iter_operations(schemas.document)
+                for parameter in operation.get("parameters") or ())]
+    parameters = [schemas.resolve(parameter) for parameter in listed]
+    bounds = [schemas.resolve(parameter.get("schema") or {}).get("maximum")
+              for parameter in parameters if parameter.get("in") == "path"]
+    return max((bound for bound in bounds if isinstance(bound, int)), default=2**63 - 1)
+
+
+MAX_ID = _largest_id_in_a_path()  # no number has a larger id (D30)
 
 
 def id_in_path(value: Any) -> int | None:
@@ -27,7 +43,7 @@ def id_in_path(value: Any) -> int | None:
     if isinstance(value, int):
         return value if 1 <= value <= MAX_ID else None
     try:
-        number = Decimal(str(value).strip())  # exact: a float would round 2^63 - 2 up past MAX_ID
+        number = Decimal(str(value).strip())  # exact: a float would round MAX_ID + 1 down to MAX_ID
     except InvalidOperation:
         return None
     if not number.is_finite() or number != number.to_integral_value() or not 1 <= number <= MAX_ID:
