@@ -162,3 +162,30 @@ def test_models_import_from_the_repository_root():
 def test_models_file_says_it_is_generated():
     header = MODELS_PATH.read_text(encoding="utf-8").splitlines()[0]
     assert header == "# GENERATED FILE: DO NOT EDIT BY HAND."
+
+
+# --- Spectral (spectral:oas) -------------------------------------------------------------------
+
+
+def test_spectral_finds_nothing_in_the_repository():
+    from vpbx_spec.spectral import spectral_lint
+    assert spectral_lint() == []
+
+
+def test_spectral_reports_what_it_finds_and_fails_the_check(tmp_path):
+    """Without info.contact and with an operation's tag undeclared: spectral:oas says both,
+    with the place, and `vpbx check` fails on them."""
+    from vpbx_spec.spectral import spectral_lint
+    document = document_copy()
+    del document["info"]["contact"]
+    node(document, *OPERATION)["tags"] = ["undeclared"]
+    path = tmp_path / "openapi.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    findings = spectral_lint(path)
+    assert {finding.rule for finding in findings} == {"info-contact", "operation-tag-defined"}, findings
+    tag = next(finding for finding in findings if finding.rule == "operation-tag-defined")
+    assert tag.pointer == "#/paths/~1numbers~1unconfirmed/post/tags/0" and tag.line, tag
+    result = run_check("--document", str(path))
+    assert result.returncode == 1
+    assert "spectral info-contact (warning): line 2, #/info: " in result.stdout, result.stdout
+    assert "check: FAILED" in result.stdout

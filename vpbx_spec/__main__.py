@@ -3,13 +3,14 @@
 1. openapi-spec-validator: the document is valid OpenAPI 3.1;
 2. our lint rules (vpbx_spec.lint);
 3. Redocly CLI's lint, the ecosystem's rules (vpbx_spec.redocly; redocly.yaml);
-4. provider drift: the provider's pages (provider/pages/) against the document, every
+4. Spectral's lint, Stoplight's `spectral:oas` rules (vpbx_spec.spectral; .spectral.yaml);
+5. provider drift: the provider's pages (provider/pages/) against the document, every
    difference covered by a decision (vpbx_spec.provider_drift;
    openapi/provider-differences.yaml);
-5. model drift: regenerating generated/models.py would not change it.
-Exit status 0 only when all of them pass. A check that cannot run here (Redocly CLI not
-installed, no checkout to regenerate the models in) is reported as not run, and the last line
-says `check: OK (partial: …)`; with --require-complete it fails instead (`make check`).
+6. model drift: regenerating generated/models.py would not change it.
+Exit status 0 only when all of them pass. A check that cannot run here (Redocly CLI or
+Spectral not installed, no checkout to regenerate the models in) is reported as not run, and
+the last line says `check: OK (partial: …)`; with --require-complete it fails instead (`make check`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from vpbx_spec.lint import RULES, lint
 from vpbx_spec.provider_drift import check_drift
 from vpbx_spec.provider_pages import PAGES_DIR
 from vpbx_spec.redocly import ToolMissing, redocly_lint
+from vpbx_spec.spectral import spectral_lint
 
 _SHOWN_DIFF_LINES = 40
 
@@ -46,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--provider-pages", type=Path, default=PAGES_DIR,
                         help="the provider's pages to compare with (default: provider/pages)")
     parser.add_argument("--require-complete", action="store_true",
-                        help="fail when a check cannot run (Redocly CLI missing, no checkout)")
+                        help="fail when a check cannot run (Redocly CLI or Spectral missing, no checkout)")
     args = parser.parse_args(argv)
     return run_checks(args.document, args.models, args.provider_pages, args.require_complete)
 
@@ -81,6 +83,16 @@ def run_checks(document_path: Path = DOCUMENT_PATH, models: Path = MODELS_PATH,
     except ToolMissing as error:
         print(f"redocly lint: not run: {error}")
         not_run.append("redocly lint")
+
+    try:
+        spectral_findings = spectral_lint(document_path)
+        for spectral_finding in spectral_findings:
+            print(f"  {spectral_finding}")
+        print(f"spectral lint: {len(spectral_findings)} finding(s)")
+        failed |= bool(spectral_findings)
+    except ToolMissing as error:
+        print(f"spectral lint: not run: {error}")
+        not_run.append("spectral lint")
 
     drift = check_drift(document, pages_dir=provider_pages)
     for line in drift.lines():
