@@ -15,9 +15,13 @@ MUTATION_READY := .venv/.mutation-ready
 LINT_READY := .venv/.lint-ready
 # matplotlib (make bench's charts), pinned by requirements-bench.txt, installed into .venv.
 BENCH_READY := .venv/.bench-ready
+# make clients: the Python generators and mypy (requirements-clients.txt, into .venv) and the
+# TypeScript ones (clients/package-lock.json, npm ci into clients/node_modules).
+CLIENTS_READY := .venv/.clients-ready
+CLIENT_TOOLS := clients/node_modules/.ready
 
 .DEFAULT_GOAL := help
-.PHONY: help venv node-tools generate check breaking docs test contract selftest bench mutation mock validate-traffic proxy clean
+.PHONY: help venv node-tools generate check breaking docs test contract selftest bench mutation mock validate-traffic proxy clients clean
 
 help:
 	@echo "make contract   run the contract suite (against the bundled mock unless BASE_URL is set)"
@@ -32,6 +36,7 @@ help:
 	@echo "make mutation   cosmic-ray over the mock in a temporary copy, make contract as the test; writes mutation/RESULTS.md"
 	@echo "make validate-traffic HAR=file.har   check recorded traffic against the contract (nothing is sent)"
 	@echo "make proxy UPSTREAM=https://... [PORT=8081]   a reverse proxy that checks live traffic"
+	@echo "make clients    generate clients with openapi-python-client, openapi-generator, openapi-typescript and hey-api; type-check them; drive each against the mock"
 	@echo "make node-tools install the pinned Node tools into tools/node_modules (the targets that need them do)"
 	@echo "make venv       create .venv with every dependency pinned (every target does it first)"
 	@echo "make clean      remove .venv, reports, caches and tools/node_modules"
@@ -106,6 +111,20 @@ mutation: $(READY) $(MUTATION_READY)
 mock: $(READY)
 	$(BIN)/vpbx mock
 
+$(CLIENTS_READY): $(READY) requirements-clients.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+	  --constraint constraints.txt --requirement requirements-clients.txt
+	touch $@
+
+$(CLIENT_TOOLS): clients/package.json clients/package-lock.json
+	cd clients && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Third-party generators against the document (docs/clients.md): the code goes to
+# build/clients/ (not committed); openapi-generator needs a Java runtime on PATH.
+clients: $(CLIENTS_READY) $(CLIENT_TOOLS)
+	$(BIN)/python clients/run.py
+
 # Nothing is sent: the exchanges of a HAR file are judged. BASE_URL picks the server (default:
 # the document's); CLIENTS=strict fails on requests that break the contract too. The verdict is
 # the server's: exit 0 conforms, 1 violations, 2 unreadable or nothing judged (make reports 2).
@@ -118,4 +137,4 @@ proxy: $(READY)
 	$(BIN)/vpbx proxy
 
 clean:
-	rm -rf .venv .data reports .pytest_cache .hypothesis tools/node_modules
+	rm -rf .venv .data reports .pytest_cache .hypothesis tools/node_modules clients/node_modules build/clients

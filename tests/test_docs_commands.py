@@ -37,6 +37,7 @@ MAKEFILE = (REPOSITORY_ROOT / "Makefile").read_text(encoding="utf-8")
 MOCK_URL = "http://127.0.0.1:8080"
 # Shown, never run here: they install things, or need someone else's server or tool.
 NOT_RUN = {"pip", "pipx", "sudo", "apt-get", "mitmdump", "git", "export", "cd", "npm", "npx",
+           "openapi-python-client", "openapi-generator-cli",  # generators, docs/clients.md
            "schemathesis", "st", "openssl"}
 PLACEHOLDER = re.compile(r"\.\.\.|…|<[^>]*>|\$TOKEN|staging\.example|s3cret")
 _BLOCK = re.compile(r"^```(sh|bash|shell)\n(.*?)^```", re.M | re.S)
