@@ -197,7 +197,7 @@ class ReadBackDiffers(Fault):
 # --- conforming, at the edges of what the contract allows ---------------------------------
 
 class LargeRandomIds(Fault):
-    """Ids shown to clients are large random numbers (below 2^63), consistently everywhere."""
+    """Ids shown to clients are large random numbers (up to 2^53 - 1, D30), consistently everywhere."""
 
     def __init__(self, seed: int = 7) -> None:
         self.random = random.Random(seed)
@@ -206,14 +206,14 @@ class LargeRandomIds(Fault):
 
     def _public(self, real: int) -> int:
         if real not in self.public_of:
-            public = self.random.randrange(2**40, 2**63 - 1)
+            public = self.random.randrange(2**40, 2**53)
             self.public_of[real], self.real_of[public] = public, real
         return self.public_of[real]
 
     def before(self, exchange: Exchange) -> None:
         record_id = exchange.path_id
         if record_id and record_id.isdigit():
-            real = self.real_of.get(int(record_id), 2**62 + int(record_id) % 2**61)  # unknown stays unknown
+            real = self.real_of.get(int(record_id), 2**52 + int(record_id) % 2**51)  # unknown stays unknown
             exchange.path = exchange.path.rsplit("/", 1)[0] + f"/{real}"
             sent = exchange.sent_json()
             if isinstance(sent, dict) and sent.get("id") == int(record_id):
