@@ -34,8 +34,8 @@ _ERROR_DECISIONS = {"duplicate_number": ("D11",), "number_not_connectable": ("D2
                     "not_found": ("D24", "D32"), "validation_failed": ("D10",), "unauthorized": ("D14",),
                     "malformed_json": ("D18",), "unsupported_media_type": ("D18",),
                     "payload_too_large": ("D10",)}
-_SUCCESS_DECISIONS = {"add": ("D9", "D20", "D21"), "read": ("D23",), "listing": ("D22", "D33"),
-                      "edit": ("D25",), "delete": ("D24",), "connectable": ("D20", "D21", "D34")}
+_SUCCESS_DECISIONS = {"add": ("D20", "D11", "D23"), "read": ("D23",), "listing": ("D22", "D23", "D33"),
+                      "edit": ("D25",), "delete": ("D24",), "connectable": ("D21", "D34")}
 _MISSING = object()
 
 

@@ -120,9 +120,14 @@ class World:
                     self.compare.views.differences(account, record, self.compare.own_fields)
 
     def cleanup(self) -> None:
+        """Delete what the sequence added. A broken answer here is not the sequence's finding
+        (it was judged, and the run's own cleanup deletes whatever is left)."""
         for account, api in self.apis.items():
             for server_id in self.live[account]:
-                api.call(self.life.delete, path={"id": server_id})
+                try:
+                    api.call(self.life.delete, path={"id": server_id})
+                except Exception:  # noqa: BLE001
+                    pass
             self.live[account].clear()
 
     # --- one request, to both ---------------------------------------------------------------
@@ -157,6 +162,7 @@ class World:
         self.log.append(Logged(account, what or self.run.facts.operations[operation_id].label,
                                self.apis[account].run.last_request or "", _expected(model),
                                f"{server.status} {server.text[:160]}"))
+        self.run.model["requests"] += 1
         divergences = self.compare.answer(account, operation_id, server, model, path_id=(path or {}).get("id"),
                                           path_invalid=str((path or {}).get("id", "1")) in INVALID_IDS,
                                           known_numbers=self.numbers)
@@ -179,6 +185,7 @@ class World:
                 self.oracle.close()
                 self.oracle = before
                 self.undecided += 1
+                self.run.model["undecided"] += 1
                 self.log.append(Logged(account, what, self.apis[account].run.last_request or "",
                                        "201 or 422 (undecided: offers may differ per account)",
                                        f"{server.status}"))
@@ -205,6 +212,7 @@ class World:
 
     def apply(self, step: Step) -> None:
         self.steps_run += 1
+        self.run.model["steps"] += 1
         try:
             changed = getattr(self, "_" + step.action.replace(" ", "_"))(step)
         except Skip:
@@ -385,6 +393,16 @@ class World:
         return "\n".join(lines) + "\n"
 
 
+def model_line(counts: dict[str, int]) -> str:
+    """What the model phase compared, for the run's last lines."""
+    undecided = counts["undecided"]
+    return (f"the contract's model: {counts['sequences']} random sequences ({counts['steps']} steps), "
+            f"{counts['groups at once']} groups of requests at once, {counts['non-interference']} "
+            f"non-interference checks; {counts['requests']} answers compared with it"
+            + (f", {undecided} it could not decide and accepted (an add of a number offered to the other "
+               "account: offers may differ per account, D34)" if undecided else ""))
+
+
 def _expected(model: Answer) -> str:
     if 200 <= model.status < 300:
         return f"{model.status}"
@@ -405,6 +423,8 @@ def play(make_world: Callable[[], World], steps: list[Step]) -> Outcome:
     """Run one sequence from the server's present state, and clean up after it."""
     world = make_world()
     try:
+        if isinstance(getattr(world, "run", None), SuiteRun):
+            world.run.model["sequences"] += 1
         world.seed()
         for index, step in enumerate(steps):
             try:

@@ -244,7 +244,10 @@ def test_requests_at_once_are_answered_as_in_some_order(run: SuiteRun, make_worl
         assert order is not None, (
             f"{group}: no order of the requests explains the answers and the state after them\n{history}\n"
             + "\n".join(f"  {reason}" for reason in reasons))
+        run.model["groups at once"] += 1
         adopt(world, tried[len(reasons)])
+        for unused in tried[:len(reasons)] + tried[len(reasons) + 1:]:
+            unused.oracle.close()
         for request, answer in zip(requests, answers):
             if request.operation_id == LIFE.add and 200 <= answer.status < 300 and isinstance(answer.body, dict):
                 world.live[request.account].append(answer.body["id"])
@@ -304,6 +307,7 @@ def test_another_accounts_object_is_answered_as_one_that_never_existed(run: Suit
                                   path={"id": name}, across=name == record["id"] and kind != "read",
                                   what=f"{kind} id {name}")[0] for name in names]
         world.check_views()
+        run.model["non-interference"] += 1
         found = differences(answers[0], str(names[0]), [(answers[1], str(names[1])), (answers[2], str(names[2]))])
         assert not found, (
             f"a {kind} naming {names[0]}, another account's, is answered otherwise than one naming an object that "
