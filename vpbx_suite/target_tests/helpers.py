@@ -154,3 +154,12 @@ def free_idle_numbers(api: TargetApi) -> int:
         if 200 <= status < 300:
             freed += 1
     return freed
+
+
+def assert_not_shown(owner_record: dict[str, Any], intruder: dict[Any, dict[str, Any]]) -> None:
+    """A record of one account in another's listing is a leak under any id scheme (D33): an id
+    both accounts hold is a collision of per-account ids (D36) only when the records differ."""
+    shown = [item for item in intruder.values() if item.get(NUMBER_FIELD) == owner_record[NUMBER_FIELD]]
+    assert not shown, (f"the other account's listing shows {owner_record[NUMBER_FIELD]} (id "
+                       f"{shown[0].get('id')}), a number of another account: listings show only the account's "
+                       "own numbers (D33, D31)")

@@ -34,7 +34,8 @@ from vpbx_suite.preconditions import Precondition
 from vpbx_suite.run import OTHER, SuiteRun
 from vpbx_suite.settings import CONNECTABLE, Target
 from vpbx_suite.target_api import TargetApi, as_json, json_or_none
-from vpbx_suite.target_tests.helpers import assert_added, connectable_numbers, spend_write, take_number
+from vpbx_suite.target_tests.helpers import (assert_added, assert_not_shown, connectable_numbers, spend_write,
+                                             take_number)
 
 FACTS = bundled_facts()
 LIFE = FACTS.lifecycle
@@ -106,15 +107,6 @@ def _take(source: NumberSource) -> str:
 def _listed(api: TargetApi) -> dict[Any, dict[str, Any]]:
     listing = api.call(LIFE.listing or "")
     return {item.get("id"): item for item in json_or_none(listing) or [] if isinstance(item, dict)}
-
-
-def assert_not_shown(owner_record: dict[str, Any], intruder: dict[Any, dict[str, Any]]) -> None:
-    """A record of one account in another's listing is a leak under any id scheme (D33): an id
-    both accounts hold is a collision of per-account ids (D36) only when the records differ."""
-    shown = [item for item in intruder.values() if item.get(NUMBER_FIELD) == owner_record[NUMBER_FIELD]]
-    assert not shown, (f"the other account's listing shows {owner_record[NUMBER_FIELD]} (id "
-                       f"{shown[0].get('id')}), a number of another account: listings show only the account's "
-                       "own numbers (D33, D31)")
 
 
 def _add(api: TargetApi, run: SuiteRun, number: str) -> dict[str, Any]:
