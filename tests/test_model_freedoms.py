@@ -51,6 +51,11 @@ def added_by_server(model: Answer, server_id: int = 9001, **changes: Any) -> Ans
     return answer(201, {**model.body, "id": server_id, **changes})
 
 
+def test_an_add_may_succeed_200_or_201(oracle: Oracle) -> None:
+    model = add(oracle)
+    assert comparison().answer("main", LIFE.add, answer(200, {**model.body, "id": 3}), model) == []
+
+
 def test_ids_of_the_servers_own_are_mapped(oracle: Oracle) -> None:
     compare, model = comparison(), add(oracle)
     assert compare.answer("main", LIFE.add, added_by_server(model), model) == []

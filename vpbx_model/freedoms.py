@@ -2,6 +2,7 @@
 a server's answer with the oracle's (vpbx_model.oracle).
 
 The freedoms, each with the decision that grants it:
+- a success is any status the operation documents as one (D9: the add's 200 or 201);
 - ids are the server's own (D36): they are mapped to the model's when both create a record;
 - invalid input is `400` or `422` (D10); a path id that is not one may also be `404` (D24);
 - error bodies are the server's: any JSON object, any message (D10); only the status is compared
@@ -72,7 +73,13 @@ def model_decisions(role: str | None, model: Answer) -> tuple[str, ...]:
     return decisions
 
 
-def allowed_statuses(model_status: int, path_invalid: bool = False) -> frozenset[int]:
+def allowed_statuses(model_status: int, path_invalid: bool = False,
+                     successes: frozenset[int] = frozenset()) -> frozenset[int]:
+    """The statuses a server may answer where the model answers `model_status`: any documented
+    success for a success (D9: 200 or 201), 400 or 422 for invalid input (D10), also 404 for an
+    invalid path id (D24), else the same."""
+    if 200 <= model_status < 300 and successes:
+        return successes
     if model_status in INVALID_INPUT:
         return INVALID_INPUT | ({NOT_FOUND} if path_invalid else frozenset())
     return frozenset({model_status})
@@ -126,7 +133,9 @@ class Comparison:
         the request named."""
         role = self.role_of(operation_id)
         decisions = model_decisions(role, model)
-        if server.status not in allowed_statuses(model.status, path_invalid):
+        successes = self.facts.operations[operation_id].success_statuses if operation_id in self.facts.operations \
+            else frozenset()
+        if server.status not in allowed_statuses(model.status, path_invalid, successes):
             return [Divergence(decisions, f"answered {server.status}; the model answers {model.status}"
                                f"{_why(model)}")]
         if not 200 <= model.status < 300:
