@@ -232,28 +232,6 @@ class ErrorsOfItsOwn(Fault):
                                       "request_id": secrets.token_hex(8)})
 
 
-class EditAnswersTheWholeRecord(Fault):
-    """Conforming (D25): the edit answers with the whole record, not the four fields."""
-
-    def __init__(self) -> None:
-        self.records: dict[int, dict[str, Any]] = {}
-
-    def after(self, exchange: Exchange) -> None:
-        answer = exchange.answer_json()
-        if not exchange.succeeded:
-            return
-        if (exchange.is_("add") or exchange.is_("read")) and isinstance(answer, dict) and "id" in answer:
-            self.records[answer["id"]] = answer
-        elif exchange.is_("listing") and isinstance(answer, list):
-            for item in answer:
-                if isinstance(item, dict) and "id" in item:
-                    self.records[item["id"]] = item
-        elif exchange.is_("edit") and isinstance(answer, dict) and answer.get("id") in self.records:
-            whole = {**self.records[answer["id"]], **answer}
-            self.records[answer["id"]] = whole
-            exchange.set_answer_json(whole)
-
-
 class OffersDifferPerAccount(Fault):
     """Conforming (D20, D34): the second account is offered only the numbers that end in an even
     digit; an add of another number by it is refused 422, as any number not offered is."""

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from tests.selftest.model_faults import (CrossAccountAddsAtOnceBothSucceed, DeletesAtOnceBothSucceed,
-                                         EditAnswersTheWholeRecord, ErrorsOfItsOwn, ForeignIdGetsItsOwnCode,
+                                         ErrorsOfItsOwn, ForeignIdGetsItsOwnCode,
                                          HeldNumberRefusedInOtherWords, KeepsEmployeeAfterPurposeChange,
                                          OffersDifferPerAccount, ProvisionsOnFirstRead, ReAddRestoresTheDeletedRecord,
                                          RefusedAddReservesTheNumber, TypeFilterDropsEmployees)
@@ -35,7 +35,6 @@ def conforming_model_variants() -> list[Variant]:
     return [
         Variant("state moves to active on its own", CONFORMING, lambda token: [ProvisionsOnFirstRead()]),
         Variant("error bodies of its own, with request ids", CONFORMING, lambda token: [ErrorsOfItsOwn()]),
-        Variant("the edit answers the whole record", CONFORMING, lambda token: [EditAnswersTheWholeRecord()]),
         Variant("accounts are offered different numbers", CONFORMING,
                 lambda token: [OffersDifferPerAccount(token)]),
     ]
