@@ -29,7 +29,7 @@ from vpbx_suite.model_sequences import (ACTIONS, NEVER_EXISTED, ModelDivergence,
 from vpbx_suite.run import MAIN, OTHER, SuiteRun
 from vpbx_suite.settings import CONNECTABLE, Target
 from vpbx_suite.target_api import Sent, TargetApi, as_json
-from vpbx_suite.target_tests.helpers import connectable_numbers, spend_write, take_number
+from vpbx_suite.target_tests.helpers import connectable_numbers, free_idle_numbers, spend_write, take_number
 
 FACTS = bundled_facts()
 LIFE = FACTS.lifecycle
@@ -72,8 +72,11 @@ def make_world(accounts: dict[str, TargetApi], run: SuiteRun, target: Target) ->
             raise AssertionError("unreachable") from None
 
     def make() -> World:
-        for ledger in run.ledgers.values():  # recycling must not delete what the model mirrors
-            ledger.pinned |= set(ledger.records)
+        # Recycling (a source running dry frees the run's idle numbers) must not delete what the
+        # model mirrors: the idle ones go now, before the world mirrors the server, and the
+        # world pins what it adds.
+        if run.checks(LIFE.delete):
+            free_idle_numbers(accounts[MAIN])
         return World(accounts, run, any_number=not pool, take_number=take)
 
     return make
@@ -133,7 +136,7 @@ class Request:
 
 def _added(world: World, account: str) -> dict[str, Any]:
     """A number added on the account, through the model."""
-    number = world._fresh(account)
+    number = world.fresh(account, "model: requests at once and non-interference")
     body = {**FACTS.operations[LIFE.add].request_examples["seed"], NUMBER_FIELD: number}
     from vpbx_suite.fresh_numbers import spread_city_numbers
     body = spread_city_numbers(world.run, FACTS.operations[LIFE.add], body)
@@ -157,15 +160,18 @@ def _group(name: str, world: World) -> list[Request]:
     if "account" in name and other is None:
         not_run(NO_SECOND_ACCOUNT, "set OTHER_API_TOKEN to another account's token on the same server")
     if name == "one number added by both accounts":
+        # A number the second account is offered, if the first is offered it too (offers may
+        # differ per account, D34).
+        number = world.fresh(OTHER, "model: requests at once")
         spend_write(world.run, "model: requests at once")
-        number = world._fresh(MAIN)
-        if not world.any_number and number not in connectable_numbers(world.apis[OTHER]):
-            not_run(NOT_APPLICABLE, f"the second account is not offered {number}")
+        if not world.any_number and number not in connectable_numbers(world.apis[MAIN]):
+            not_run(NOT_APPLICABLE, f"the first account is not offered {number}, which the second is")
         body = {**FACTS.operations[LIFE.add].request_examples["seed"], NUMBER_FIELD: number}
         return [Request(MAIN, LIFE.add, as_json(body)), Request(OTHER, LIFE.add, as_json(body))]
     if name == "one number added twice by one account":
         spend_write(world.run, "model: requests at once")
-        body = {**FACTS.operations[LIFE.add].request_examples["seed"], NUMBER_FIELD: world._fresh(MAIN)}
+        body = {**FACTS.operations[LIFE.add].request_examples["seed"],
+                NUMBER_FIELD: world.fresh(MAIN, "model: requests at once")}
         return [Request(MAIN, LIFE.add, as_json(body)), Request(MAIN, LIFE.add, as_json(body))]
     record = _added(world, MAIN)
     path = {"id": record["id"]}
