@@ -238,6 +238,7 @@ class OffersDifferPerAccount(Fault):
 
     def __init__(self, main_token: str) -> None:
         self.main = main_token.encode()
+        self.others: set[bytes] = set()  # tokens of the second account, known once answered (valid)
 
     @staticmethod
     def _even(number: Any) -> bool:
@@ -245,12 +246,14 @@ class OffersDifferPerAccount(Fault):
 
     def before(self, exchange: Exchange) -> None:
         sent = exchange.sent_json()
-        if exchange.is_("add") and token_of(exchange) != self.main and isinstance(sent, dict) \
+        if exchange.is_("add") and token_of(exchange) in self.others and isinstance(sent, dict) \
                 and isinstance(sent.get("number"), str) and len(sent["number"]) == 11 and not self._even(sent["number"]):
             exchange.respond(422, _error("number_not_connectable", f"The number {sent['number']} is not offered "
                                          "for connection.", "number"))
 
     def after(self, exchange: Exchange) -> None:
+        if exchange.succeeded and token_of(exchange) != self.main:
+            self.others.add(token_of(exchange))
         answer = exchange.answer_json()
         if exchange.is_("connectable") and exchange.succeeded and token_of(exchange) != self.main \
                 and isinstance(answer, list):
