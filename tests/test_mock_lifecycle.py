@@ -379,18 +379,32 @@ ALLOWED = {CONNECTABLE_PATH: {"GET"}, OPERATIONS["addMobileNumber"].path: {"POST
            LIST_PATH: {"GET"}, by_id(1): {"GET", "PUT", "DELETE"}}
 
 
+def _served(methods: set[str]) -> set[str]:
+    """HEAD comes with GET (RFC 9110 §9.3.2, D10)."""
+    return methods | ({"HEAD"} if "GET" in methods else set())
+
+
 NOT_ALLOWED = [(path, method) for path in ALLOWED
                for method in ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
-               if method not in ALLOWED[path]]
+               if method not in _served(ALLOWED[path])]
 
 
 @pytest.mark.parametrize(("path", "method"), NOT_ALLOWED)
 def test_other_methods_are_405_with_allow(client, path, method):
     response = client.request(method, path, headers={"Authorization": "wrong"})
     assert response.status_code == 405
-    assert set(response.headers["allow"].split(", ")) == ALLOWED[path]
+    assert set(response.headers["allow"].split(", ")) == _served(ALLOWED[path])
     if method != "HEAD":
         assert_error(response, 405, "method_not_allowed")
+
+
+@pytest.mark.parametrize("path", [path for path, methods in ALLOWED.items() if "GET" in methods])
+def test_head_is_answered_as_get_without_content(client, pool_store, path):
+    """D10: HEAD is GET without content (RFC 9110 §9.3.2): the same status and headers."""
+    headers = {"Authorization": TOKEN}
+    get, head = client.get(path, headers=headers), client.head(path, headers=headers)
+    assert (head.status_code, head.headers["content-type"]) == (get.status_code, get.headers["content-type"])
+    assert head.content == b""
 
 
 def test_the_allowed_methods_are_the_documents():

@@ -268,6 +268,17 @@ class NumberStore:
             " ORDER BY number")
         return [ConnectableEntry(*row) for row in rows]
 
+    def offer(self, entries: Iterable[ConnectableEntry]) -> None:
+        """Add numbers to the connectable pool (the contract's oracle mirrors a server's offers)."""
+        _insert_pool(self._connection, entries)
+
+    def snapshot(self) -> NumberStore:
+        """An in-memory copy of the whole file: the oracle tries orders of concurrent requests
+        each on its own copy of one state."""
+        copy = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        self._connection.backup(copy)
+        return NumberStore(copy, Connectable(any_number=self.accepts_any_number))
+
     def close(self) -> None:
         self._connection.close()
 

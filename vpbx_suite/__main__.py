@@ -28,6 +28,7 @@ from vpbx_suite.completeness import verdict_line
 from vpbx_suite.coverage import REPORT_NAME as COVERAGE_REPORT
 from vpbx_suite.html_report import HTML_REPORT, write_html_report
 from vpbx_suite.ledger import WriteBudget
+from vpbx_suite.model_sequences import model_line
 from vpbx_suite.run_report import RUN_REPORT, run_summary, write_json
 from vpbx_suite.mock_process import running_mock
 from vpbx_suite.run import SuiteRun, start_run
@@ -115,6 +116,8 @@ def main(environ: Mapping[str, str] | None = None) -> int:
         print(f"contract: {line}")
     edges = sum(run.edge_cases.values())
     print(f"contract: {edges} edge cases ran" + (f" ({', '.join(f'{k} {v}' for k, v in sorted(run.edge_cases.items()))})" if edges else ""))
+    if run.model["requests"]:
+        print(f"contract: {model_line(run.model)}")
     print(f"contract: {responses} responses checked in {elapsed:.1f} s ({rate:.0f}/s); "
           f"reproduce with SEED={seed}")
     verdict = ("contract: FAIL (no test ran)" if status == pytest.ExitCode.NO_TESTS_COLLECTED

@@ -53,6 +53,10 @@ class SuiteRun:
     coverage: ContractCoverage = field(init=False)
     failures: list[dict[str, Any]] = field(default_factory=list)  # {"test", "rules", "curl"}
     edge_cases: dict[str, int] = field(default_factory=dict)      # class -> cases sent
+    # The model phase: sequences, steps and requests compared with the model, and the answers it
+    # could not decide (vpbx_suite.model_sequences).
+    model: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
+        ("sequences", "steps", "requests", "undecided", "groups at once", "non-interference"), 0))
     auth_enforcement_confirmed: bool = False  # ignored_auth passed once on a success
     last_request: str | None = None  # curl for the request sent last (reported with a failure)
     last_exchange: dict[str, Any] | None = None  # that request and its answer (vpbx_suite.exchanges)

@@ -29,6 +29,7 @@ def run_summary(run: SuiteRun, target: Target, kind: str, verdict: str, cleanup:
         "completeness": run.completeness.as_dict(),
         "failures": run.failures,
         "edge_cases": dict(sorted(run.edge_cases.items())),
+        "model": dict(run.model),
         "coverage": run.coverage.as_dict(),
     }
 

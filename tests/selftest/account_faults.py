@@ -185,11 +185,16 @@ class PerAccountIds(Fault):
         # the mock can still read as an id: a huge one stays as it is).
         global_id = self.to_global.get(token_of(exchange), {}).get(local, local if local > 10**12 else 10**15 + local)
         exchange.path = exchange.path[: match.start(1)] + str(global_id)
+        exchange.notes["ids"] = (str(global_id), str(local))
         sent = exchange.sent_json()
         if exchange.is_("edit") and isinstance(sent, dict) and sent.get("id") == local:
             exchange.set_request_json({**sent, "id": global_id})
 
     def after(self, exchange: Exchange) -> None:
+        if "ids" in exchange.notes and not exchange.succeeded:
+            # An error names the id the caller sent, never the one behind it.
+            global_id, local = exchange.notes["ids"]
+            exchange.set_answer(exchange.response_body.replace(global_id.encode(), local.encode()))
         if not exchange.succeeded or not any(exchange.is_(role) for role in
                                              ("add", "read", "listing", "edit", "delete")):
             return

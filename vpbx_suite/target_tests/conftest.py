@@ -93,6 +93,8 @@ BUDGET_ORDER = (
     "test_adding_the_same_number_twice_is_a_conflict", "test_a_number_the_listing_does_not_offer_is_refused",
     "test_parallel_adds_of_distinct_numbers_get_distinct_ids", "test_parallel_adds_of_one_number_give_one_success",
     "test_add_edge", "test_rejected_adds_stored_nothing", "test_generated_cases", "test_stateful_links",
+    "test_another_accounts_object_is_answered_as_one_that_never_existed",
+    "test_requests_at_once_are_answered_as_in_some_order", "test_random_sequences_agree_with_the_model",
     # Last: when the run holds the most numbers (unless recycling checked it at its fullest).
     "test_the_listing_shows_every_number_the_run_holds",
 )

@@ -1,0 +1,40 @@
+"""Variants that only the contract's model finds (broken), and freedoms it must allow
+(conforming): see tests/selftest/model_faults.py."""
+
+from __future__ import annotations
+
+from tests.selftest.model_faults import (CrossAccountAddsAtOnceBothSucceed, DeletesAtOnceBothSucceed,
+                                         ErrorsOfItsOwn, ForeignIdGetsItsOwnCode,
+                                         HeldNumberRefusedInOtherWords, KeepsEmployeeAfterPurposeChange,
+                                         OffersDifferPerAccount, ProvisionsOnFirstRead, ReAddRestoresTheDeletedRecord,
+                                         RefusedAddReservesTheNumber, TypeFilterDropsEmployees)
+from tests.selftest.variant import CONFORMING, Variant
+
+
+def model_variants() -> list[Variant]:
+    sequences, at_once, interference = "model: sequences", "model: at once", "model: non-interference"
+    return [
+        Variant("a refused add reserves its number", sequences, lambda token: [RefusedAddReservesTheNumber()]),
+        Variant("a re-added number gets its deleted record back", sequences,
+                lambda token: [ReAddRestoresTheDeletedRecord()]),
+        Variant("an edit away from employee keeps the employee", sequences,
+                lambda token: [KeepsEmployeeAfterPurposeChange()]),
+        Variant("the listing by type leaves out employees' numbers", sequences,
+                lambda token: [TypeFilterDropsEmployees()]),
+        Variant("two deletes at once both succeed", at_once, lambda token: [DeletesAtOnceBothSucceed()]),
+        Variant("two accounts adding one number at once both succeed", at_once,
+                lambda token: [CrossAccountAddsAtOnceBothSucceed()]),
+        Variant("another account's id gets its own error code", interference,
+                lambda token: [ForeignIdGetsItsOwnCode()]),
+        Variant("another account's number is refused in other words", interference,
+                lambda token: [HeldNumberRefusedInOtherWords()]),
+    ]
+
+
+def conforming_model_variants() -> list[Variant]:
+    return [
+        Variant("state moves to active on its own", CONFORMING, lambda token: [ProvisionsOnFirstRead()]),
+        Variant("error bodies of its own, with request ids", CONFORMING, lambda token: [ErrorsOfItsOwn()]),
+        Variant("accounts are offered different numbers", CONFORMING,
+                lambda token: [OffersDifferPerAccount(token)]),
+    ]
