@@ -70,7 +70,7 @@ def _violation(rule_name: str, operation: str | None, field: str | None, problem
                side: str = "response", decisions: tuple[str, ...] | None = None) -> dict[str, Any]:
     rule = RULES[rule_name]
     operation = operation or rule.operation
-    pointer, cited = rule.pointer, ()
+    pointer, cited = rule.pointer_for(operation), ()
     place = field_place(operation, field, side)
     if place is not None:
         pointer = place[0]

@@ -83,9 +83,10 @@ def _with_ids(curl: str, ids: dict[int, str]) -> str:
     text = curl
     for record_id, name in ids.items():
         # An unquoted URL word takes ${NAME} as is; inside single quotes it closes and reopens them.
-        text = re.sub(rf"(\s)(http[^\s']*)/{record_id}(?![0-9])", rf"\1\2/${{{name}}}", text)
-        text = re.sub(rf"('http[^']*)/{record_id}(?![0-9])", rf"\1/'\"${{{name}}}\"'", text)
-        text = re.sub(rf"(\"id\": ?){record_id}(?![0-9])", rf"\1'\"${{{name}}}\"'", text)
+        variable, in_quotes = "${" + name + "}", "'\"${" + name + "}\"'"
+        text = re.sub(rf"(\s)(http[^\s']*)/{record_id}(?![0-9])", lambda m: f"{m[1]}{m[2]}/{variable}", text)
+        text = re.sub(rf"('http[^']*)/{record_id}(?![0-9])", lambda m: f"{m[1]}/{in_quotes}", text)
+        text = re.sub(rf"(\"id\": ?){record_id}(?![0-9])", lambda m: f"{m[1]}{in_quotes}", text)
     return text
 
 

@@ -48,9 +48,17 @@ class Rule:
 
     @property
     def pointer(self) -> str:
-        if self.at.startswith("/") or self.operation is None:
+        """Where the document says it; for a rule of every operation, relative to each, `/paths`."""
+        return self.pointer_for(self.operation)
+
+    def pointer_for(self, operation_id: str | None) -> str:
+        """The place in the document, in the operation a failure was met on."""
+        if self.at.startswith("/"):
             return self.at
-        return operation_pointer(self.operation) + ("/" + self.at if self.at else "")
+        operation = self.operation or operation_id
+        if operation is None:
+            return "/paths"
+        return operation_pointer(operation) + ("/" + self.at if self.at else "")
 
 
 RULES: dict[str, Rule] = {}
