@@ -36,10 +36,17 @@ def test_rules_of_a_schemathesis_failure_group():
     assert [(r["check"], r["operation"], r["field"]) for r in rules] == [
         ("echoes_request_fields", "addMobileNumber", "dgn_number"),
         ("response_schema_conformance", "addMobileNumber", "region_name")]
-    assert rules[0]["decisions"] == ["D13", "D25"]  # the echo rule's own
+    assert rules[0]["decisions"] == ["D13", "D25", "D8"]  # the echo rule's own, then what the field cites
     # A schema failure cites what the document's description of the field cites (D7 for region_name).
     assert rules[1]["decisions"][0] == "D7"
     assert rules[1]["pointer"] == "/components/schemas/VirtualNumber/properties/region_name"
+
+
+def test_a_success_holding_an_error_body_cites_what_the_document_says_of_error_answers():
+    exchange = {**EXCHANGE, "response": {**EXCHANGE["response"], "body": {"text": '{"error": {"code": "invalid"}}'}}}
+    schema = SchemaFailure(operation="POST /numbers/unconfirmed", title="Response violates schema", message="m")
+    (rule,) = broken_rules(schema, exchange)
+    assert rule["decisions"] == ["D10"]
 
 
 def test_a_violation_of_a_test_names_its_rule_and_the_operation():
@@ -56,7 +63,7 @@ def test_the_message_says_what_was_sent_what_came_back_and_what_the_contract_say
     assert message.startswith("dgn_number: sent '74951234567', answered ''")
     assert "Sent POST http://h:1/numbers/unconfirmed with {\"number\"" in message
     assert "the server answered 201 with {\"id\": 5" in message
-    assert "The contract (D13, D25, #/components/schemas/VirtualNumber/properties/dgn_number): a successful add" in message
+    assert "The contract (D13, D25, D8, #/components/schemas/VirtualNumber/properties/dgn_number): a successful add" in message
 
 
 def test_python_exceptions_become_a_sentence_about_the_answer():

@@ -5,14 +5,15 @@ text for an exception."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from urllib.parse import urlsplit
 
 from schemathesis.core.failures import CustomFailure, Failure
 
-from vpbx_suite.rules import (CHECK_ALIASES, NO_ANSWER, RULES, SCHEMA, HEADERS, UNREADABLE, ContractViolation,
-                              decisions_in, field_place)
+from vpbx_suite.rules import (CHECK_ALIASES, HEADERS, NO_ANSWER, RULES, SCHEMA, UNREADABLE, ContractViolation,
+                              decisions_in, error_body_keys, field_cites, field_place)
 from vpbx_suite.target_api import NoAnswer
 
 REPORT_NAME = "contract-failures.json"
@@ -70,13 +71,30 @@ def _violation(rule_name: str, operation: str | None, field: str | None, problem
                side: str = "response", decisions: tuple[str, ...] | None = None) -> dict[str, Any]:
     rule = RULES[rule_name]
     operation = operation or rule.operation
-    pointer, cited = rule.pointer_for(operation), ()
+    pointer, cited = rule.pointer_for(operation), rule.decisions
     place = field_place(operation, field, side)
     if place is not None:
         pointer = place[0]
-        cited = place[1] if rule.cites_field else ()
+        if rule.field_decisions == "field":
+            cited = place[1] or rule.decisions
+        elif rule.field_decisions == "both":
+            cited = tuple(dict.fromkeys((*rule.decisions, *field_cites(pointer))))
     return {"check": rule_name, "code": code, "operation": operation, "field": field, "pointer": pointer,
-            "decisions": list(decisions or cited or rule.decisions), "problem": problem}
+            "decisions": list(decisions or cited), "problem": problem}
+
+
+def _error_body_decisions(exchange: dict[str, Any] | None) -> tuple[str, ...] | None:
+    """A success whose body is the document's error body (an `error` key) is an error answered
+    with a success status: what the document says of error answers, not of the record's fields."""
+    response = (exchange or {}).get("response") or {}
+    if not 200 <= response.get("status", 0) < 300:
+        return None
+    try:
+        body = json.loads((response.get("body") or {}).get("text") or "")
+    except ValueError:
+        return None
+    keys, decisions = error_body_keys()
+    return decisions if isinstance(body, dict) and keys & set(body) else None
 
 
 def _one(error: BaseException, exchange: dict[str, Any] | None) -> dict[str, Any]:
@@ -102,8 +120,9 @@ def _one(error: BaseException, exchange: dict[str, Any] | None) -> dict[str, Any
             name = HEADERS
         name = CHECK_ALIASES.get(name, name)
         field = _schema_field(error) if name == SCHEMA else None
+        decisions = _error_body_decisions(exchange) if name == SCHEMA else None
         return _violation(name if name in RULES else UNREADABLE, _operation_of_label(error.operation) or sent_to,
-                          field, _problem_text(error), error.code)
+                          field, _problem_text(error), error.code, decisions=decisions)
     if isinstance(error, NoAnswer):
         return _violation(NO_ANSWER, sent_to, None, str(error), None)
     # Anything else: the test could not go on with an answer (a record lacking what it needs).

@@ -35,9 +35,10 @@ class Rule:
     # "request": the failing request alone shows it (and whatever added the number it names);
     # "sequence": it takes the test's writes before it too (a read after a write).
     replay: str = "request"
-    # The failure's field is where the document explains it: the finding cites what the field's
-    # description cites (a schema failure) instead of the rule's general decisions.
-    cites_field: bool = False
+    # What the failure's field says in the document: "field", the decisions its description
+    # cites instead of the rule's (a schema failure: the field is where the document explains
+    # it); "both", the rule's and then the field's (an echo); "rule", the rule's alone.
+    field_decisions: str = "rule"
 
     @property
     def operation(self) -> str | None:
@@ -65,11 +66,11 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(name: str, decisions: tuple[str, ...], role: str | None, at: str, says: str,
-         replay: str = "request", cites_field: bool = False) -> str:
+         replay: str = "request", field_decisions: str = "rule") -> str:
     """Declare a rule; returns its name (what `expect` and a check's failure carry)."""
     if name in RULES:
         raise ValueError(f"rule {name!r} is declared twice")
-    RULES[name] = Rule(name, decisions, role, at, says, replay, cites_field)
+    RULES[name] = Rule(name, decisions, role, at, says, replay, field_decisions)
     return name
 
 
@@ -153,6 +154,18 @@ def field_place(operation_id: str | None, field: str | None, side: str) -> tuple
     return pointer, tuple(dict.fromkeys((*cited, *around)))
 
 
+def field_cites(pointer: str) -> tuple[str, ...]:
+    """The decisions the description at `pointer` (a field) cites, and no more."""
+    return decisions_in(str(resolve_pointer(pointer).get("description", "")))
+
+
+@functools.cache
+def error_body_keys() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The properties of the document's error body, and the decisions its description cites."""
+    error = resolve_pointer("/components/schemas/Error")
+    return frozenset(error.get("properties", {})), decisions_in(str(error.get("description", "")))
+
+
 @functools.cache
 def logged_decisions() -> frozenset[str]:
     """The decisions openapi/DECISIONS.md holds (its `## Dn.` headings)."""
@@ -165,7 +178,7 @@ def logged_decisions() -> frozenset[str]:
 
 SCHEMA = rule("response_schema_conformance", ("D5", "D7"), EVERY_OPERATION, "/components/schemas",
               "every answer matches the schema the document gives its status (types, required fields, "
-              "nullable ones and enum values)", cites_field=True)
+              "nullable ones and enum values)", field_decisions="field")
 HEADERS = rule("response_headers_conformance", ("D10",), EVERY_OPERATION, "/components/responses",
                "the headers an answer documents match their schemas")
 STATUS = rule("status_code_conformance", ("D9", "D10"), EVERY_OPERATION, "",
@@ -193,12 +206,12 @@ AVAILABILITY = rule("ensure_resource_availability", ("D23",), "add", "responses"
                     "a number just added can be read by the id the add answered", replay="sequence")
 ECHO = rule("echoes_request_fields", ("D13", "D25"), "add", "responses",
             "a successful add answers every property as sent (null when omitted); an edit answers what "
-            "it stored")
+            "it stored", field_decisions="both")
 IDS = rule("ids_are_unique", ("D24", "D36"), EVERY_OPERATION, "/components/schemas/VirtualNumber/properties/id",
            "an id names one number: no answer gives an id to a number other than the one it was given to",
            replay="sequence")
 LOOKALIKE = rule("enum_values_have_no_lookalikes", ("D1", "D2"), EVERY_OPERATION, "/components/schemas",
-                 "enum values are spelled with the Latin letters the document lists", cites_field=True)
+                 "enum values are spelled with the Latin letters the document lists", field_decisions="field")
 NO_ANSWER = rule("server_answers", ("D10",), EVERY_OPERATION, "/components/responses",
                  "every request gets an HTTP answer within the suite's timeout")
 UNREADABLE = rule("answer_readable", ("D23",), EVERY_OPERATION, "",

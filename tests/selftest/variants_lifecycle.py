@@ -49,7 +49,9 @@ def lifecycle_variants() -> list[Variant]:
         Variant("edit follows the body's id, not the path's", kind, _one(EditKeepsBodyId), decisions=("D26",)),
         Variant("edit clears an omitted comment", kind, _one(EditClearsOmittedComment), decisions=("D25",)),
         Variant("another purpose keeps the employee", kind, _one(EditKeepsEmployee), decisions=("D27",)),
-        Variant("added number still offered as connectable", kind, _one(AddedStillConnectable), decisions=("D21",)),
+        # D34 too: no account's connectable listing offers a number an account holds.
+        Variant("added number still offered as connectable", kind, _one(AddedStillConnectable),
+                decisions=("D21", "D34")),
         Variant("deleted number never offered again", kind, _one(DeletedNotConnectableAgain), decisions=("D21",)),
         Variant("adds numbers the listing does not offer", kind, lambda token: [], connectable="any", decisions=("D20",)),
     ]
