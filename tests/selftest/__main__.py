@@ -164,6 +164,17 @@ def print_table(outcomes: list[Outcome]) -> None:
               f"{outcome.seconds:7.1f}  {rules or '-'}{leak}{mark}")
 
 
+def first_finding_note(outcome: Outcome) -> str:
+    """For a broken variant: its first finding, whether it names the broken decision, how many."""
+    if outcome.expected != "fail" or not outcome.findings:
+        return ""
+    first = outcome.findings[0]
+    verdict = "names it" if outcome.first_finding_names_it else (
+        "a later one names it" if outcome.caught_for_its_reason else "NONE names it")
+    return (f" (breaks {'/'.join(outcome.decisions)}; first finding {first['rule']} "
+            f"{'/'.join(first['decisions'])}: {verdict}; {len(outcome.findings)} finding(s))")
+
+
 def findings_figures(broken: list[Outcome]) -> str:
     """How often the first finding names the broken decision; findings per one-bug variant."""
     if not broken:
@@ -193,7 +204,8 @@ def main() -> int:
                 outcomes = []
                 for done, job in enumerate(jobs, start=1):
                     outcomes.append(job.result())
-                    print(f"selftest: [{done}/{len(jobs)}] {outcomes[-1].label}: {outcomes[-1].got}", flush=True)
+                    print(f"selftest: [{done}/{len(jobs)}] {outcomes[-1].label}: {outcomes[-1].got}"
+                          f"{first_finding_note(outcomes[-1])}", flush=True)
                 prism_outcome, prism_problems = prism_job.result() if prism_job else (None, [])
     print()
     print_table([*outcomes, *([prism_outcome] if prism_outcome else [])])
