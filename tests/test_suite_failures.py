@@ -87,3 +87,18 @@ def test_a_request_is_matched_to_its_operation_by_method_and_path_template():
     assert operation_of_request("GET", "http://h/numbers/virtual-number?type=def") == "listVirtualNumbers"
     assert operation_of_request("PUT", "http://h/numbers/virtual-number/17") == "editMobileNumber"
     assert operation_of_request("PATCH", "http://h/numbers/virtual-number/17") is None
+
+
+class MissingNumber(SchemaFailure):
+    validation_message = "'number' is a required property"
+
+
+def test_a_field_the_schema_misses_is_not_counted_again_as_an_echo():
+    echo = CustomFailure(operation="POST /numbers/unconfirmed", title="Custom check failed: `echoes_request_fields`",
+                         message="number: sent '79261234567', the answer has no 'number'",
+                         exception=ContractViolation(ECHO, "number: sent '79261234567', the answer has no 'number'",
+                                                     "number"))
+    schema = MissingNumber(operation="POST /numbers/unconfirmed", title="Response violates schema", message="m")
+    rules = broken_rules(FailureGroup([echo, schema], "found 2"), EXCHANGE)
+    assert [(r["check"], r["field"]) for r in rules] == [("response_schema_conformance", "number")]
+    assert rules[0]["decisions"][:3] == ["D4", "D5", "D6"]  # VirtualNumber's description: every field shown is required

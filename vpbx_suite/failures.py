@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from schemathesis.core.failures import CustomFailure, Failure
 
-from vpbx_suite.rules import (CHECK_ALIASES, HEADERS, NO_ANSWER, RULES, SCHEMA, UNREADABLE, ContractViolation,
+from vpbx_suite.rules import (CHECK_ALIASES, ECHO, HEADERS, NO_ANSWER, RULES, SCHEMA, UNREADABLE, ContractViolation,
                               decisions_in, error_body_keys, field_cites, field_place)
 from vpbx_suite.target_api import NoAnswer
 
@@ -131,10 +131,14 @@ def _one(error: BaseException, exchange: dict[str, Any] | None) -> dict[str, Any
 
 
 def broken_rules(error: BaseException, exchange: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """One entry per failure; a schemathesis FailureGroup holds several."""
-    if isinstance(error, BaseExceptionGroup):
-        return [rule for inner in error.exceptions for rule in broken_rules(inner, exchange)]
-    return [_one(error, exchange)]
+    """One entry per failure; a schemathesis FailureGroup holds several. An answer that breaks
+    its schema in a field is not also counted as an echo of that field: the field's absence or
+    type is what broke, the echo only noticed it."""
+    if not isinstance(error, BaseExceptionGroup):
+        return [_one(error, exchange)]
+    rules = [rule for inner in error.exceptions for rule in broken_rules(inner, exchange)]
+    schema_fields = {(rule["operation"], rule["field"]) for rule in rules if rule["check"] == SCHEMA and rule["field"]}
+    return [rule for rule in rules if rule["check"] != ECHO or (rule["operation"], rule["field"]) not in schema_fields]
 
 
 def _excerpt(body: dict[str, Any] | None) -> str:
