@@ -102,3 +102,19 @@ def test_a_field_the_schema_misses_is_not_counted_again_as_an_echo():
     rules = broken_rules(FailureGroup([echo, schema], "found 2"), EXCHANGE)
     assert [(r["check"], r["field"]) for r in rules] == [("response_schema_conformance", "number")]
     assert rules[0]["decisions"][:3] == ["D4", "D5", "D6"]  # VirtualNumber's description: every field shown is required
+
+
+class NumberOutsideItsPattern(SchemaFailure):
+    validation_message = "'٧٩٢٦١٢٣٤٥٦٧' does not match '^7[0-9]{10}$'"
+    instance_path = ["number"]
+
+
+def test_an_invalid_value_the_server_took_and_answered_cites_the_requests_field_first():
+    """Arabic-Indic digits accepted and echoed: the answer breaks its schema, but what broke is
+    the add's refusal of such a number (D3, cited by the request's `number`)."""
+    digits = "٧٩٢٦١٢٣٤٥٦٧"
+    exchange = {"request": {**EXCHANGE["request"], "body": {"text": f'{{"number": "{digits}"}}'}},
+                "response": {**EXCHANGE["response"], "body": {"text": f'{{"id": 5, "number": "{digits}"}}'}}}
+    schema = NumberOutsideItsPattern(operation="POST /numbers/unconfirmed", title="Response violates schema", message="m")
+    (rule,) = broken_rules(schema, exchange)
+    assert rule["field"] == "number" and rule["decisions"][0] == "D3"

@@ -83,6 +83,29 @@ def _violation(rule_name: str, operation: str | None, field: str | None, problem
             "decisions": list(decisions or cited), "problem": problem}
 
 
+def _json_body(message: dict[str, Any] | None) -> Any:
+    try:
+        return json.loads(((message or {}).get("body") or {}).get("text") or "")
+    except ValueError:
+        return None
+
+
+def _echoed_invalid_decisions(exchange: dict[str, Any] | None, operation: str | None,
+                              field: str | None) -> tuple[str, ...] | None:
+    """A field the answer holds as the request sent it, outside the answer's schema: the server
+    took a value the request's schema refuses, so what the document cites for the request's
+    field comes first."""
+    if exchange is None or field is None:
+        return None
+    sent, answered = _json_body(exchange["request"]), _json_body(exchange.get("response"))
+    if not (isinstance(sent, dict) and isinstance(answered, dict) and field in sent and answered.get(field) == sent[field]):
+        return None
+    request, response = field_place(operation, field, "request"), field_place(operation, field, "response")
+    if request is None:
+        return None
+    return tuple(dict.fromkeys((*field_cites(request[0]), *(response[1] if response else ())))) or None
+
+
 def _error_body_decisions(exchange: dict[str, Any] | None) -> tuple[str, ...] | None:
     """A success whose body is the document's error body (an `error` key) is an error answered
     with a success status: what the document says of error answers, not of the record's fields."""
@@ -120,7 +143,10 @@ def _one(error: BaseException, exchange: dict[str, Any] | None) -> dict[str, Any
             name = HEADERS
         name = CHECK_ALIASES.get(name, name)
         field = _schema_field(error) if name == SCHEMA else None
-        decisions = _error_body_decisions(exchange) if name == SCHEMA else None
+        decisions = None
+        if name == SCHEMA:
+            operation = _operation_of_label(error.operation) or sent_to
+            decisions = _error_body_decisions(exchange) or _echoed_invalid_decisions(exchange, operation, field)
         return _violation(name if name in RULES else UNREADABLE, _operation_of_label(error.operation) or sent_to,
                           field, _problem_text(error), error.code, decisions=decisions)
     if isinstance(error, NoAnswer):

@@ -139,7 +139,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: CallInfo[None]) -> Iterat
     outcome = yield
     report = outcome.get_result()
     run = current_run()
-    if report.when == "setup":
+    if report.when == "setup" and report.passed:
+        # A failure of the call names its own request; one of the setup, the setup's (below).
         run.last_request = run.last_exchange = None
     if report.when == "call" or report.skipped or report.failed:
         run.completeness.ended(item.nodeid.split("::", 1)[-1])
