@@ -76,18 +76,25 @@ def _no_controls(text: str) -> str:
     return "".join(char for char in text if unicodedata.category(char) != "Cc")
 
 
+REWRITTEN_BEFORE_VALIDATION = ("D1", "D3", "D17")  # purpose (D1, D17) and the numbers (D3)
+
+
 def _storage() -> list[Variant]:
     kind = "edges: storage"
 
     def stores(rewrite: Callable[[str], str]) -> Callable[[str], list[Fault]]:
         return lambda token: [StoresRewritten(rewrite)]
     return [
-        Variant("NUL characters dropped on store", kind, stores(lambda s: s.replace("\x00", "")), decisions=("D23",)),
-        Variant("control characters stripped on store", kind, stores(_no_controls), decisions=("D23",)),
+        # The first, second and fifth rewrite the request before the mock validates it, so they
+        # also take a purpose or a number the request's schema refuses ("company\x01", " 79…").
+        Variant("NUL characters dropped on store", kind, stores(lambda s: s.replace("\x00", "")),
+                decisions=("D23", *REWRITTEN_BEFORE_VALIDATION)),
+        Variant("control characters stripped on store", kind, stores(_no_controls),
+                decisions=("D23", *REWRITTEN_BEFORE_VALIDATION)),
         Variant("text normalized to NFC on store", kind, stores(lambda s: unicodedata.normalize("NFC", s)), decisions=("D23",)),
         Variant("characters outside the BMP replaced on store (utf8mb3)", kind,
                 stores(lambda s: "".join("?" if ord(c) > 0xFFFF else c for c in s)), decisions=("D23",)),
-        Variant("whitespace trimmed on store", kind, stores(str.strip), decisions=("D23",)),
+        Variant("whitespace trimmed on store", kind, stores(str.strip), decisions=("D23", *REWRITTEN_BEFORE_VALIDATION)),
         Variant("HTML escaped on store", kind, stores(lambda s: html.escape(s, quote=False)), decisions=("D23",)),
     ]
 
