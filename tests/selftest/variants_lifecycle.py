@@ -38,9 +38,10 @@ def lifecycle_variants() -> list[Variant]:
     kind = "lifecycle"
     employee_without_id = LooseValidation(lambda b: b.get("purpose") == "employee" and "employee_id" not in b,
                                           lambda b: {**b, "employee_id": 1}, role="edit")
+    # EditNotStored acknowledges every edit, of any id on any account: D24 and D32 too.
     return [
         Variant("read back differs in one field", kind, _one(ReadBackDiffers), decisions=("D23",)),
-        Variant("edit acknowledged but not stored", kind, _one(EditNotStored), decisions=("D25",)),
+        Variant("edit acknowledged but not stored", kind, _one(EditNotStored), decisions=("D25", "D24", "D32")),
         Variant("delete acknowledged, number still readable", kind, _one(DeleteAnsweredButKept), decisions=("D24",)),
         Variant("deleted number still listed", kind, _one(DeletedStillListed), decisions=("D24", "D22")),
         Variant("deleted id given to the next number", kind, _one(ReusesDeletedIds), decisions=("D24",)),
