@@ -137,9 +137,11 @@ def test_a_failing_run_shows_the_failure_with_its_curl_line(failing):
     run, seen, _ = failing
     assert shown(seen, "verdict") == run["verdict"] and run["verdict"].startswith("contract: FAIL")
     assert seen["title"].startswith("FAIL: contract run against")
-    (failure,) = run["failures"]  # FAIL_FAST: the first one
+    assert len(run["failures"]) == 1, run["failures"]  # FAIL_FAST: the first one
+    failure = run["failures"][0]
     assert shown(seen, "failure-count") == "1"
-    assert shown(seen, "broken/1") == failure["rules"][0]["check"] == "echoes_request_fields"
+    assert shown(seen, "finding/1/rule") == run["findings"][0]["rule"] == failure["rules"][0]["check"] == "echoes_request_fields"
+    assert "D13" in shown(seen, "finding/1/decisions") and shown(seen, "finding/1/reproduction") == run["findings"][0]["reproduction"]
     assert shown(seen, "failure/1/curl") == failure["curl"]
     assert failure["curl"].startswith("curl -sS -i -X POST ") and "${API_TOKEN}" in failure["curl"]
     assert failure["curl"] in seen["text"]  # as a reader sees it, not only in the DOM

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from tests.report_pages import OWN_TAGS, Page
 from vpbx_suite.html_coverage import NOT_SEEN, SEEN, UNDOCUMENTED, coverage_view
 from vpbx_suite.html_render import shown
-from vpbx_suite.html_report import broken_rules, render_contract_report
+from vpbx_suite.html_report import render_contract_report
 from vpbx_traffic.exchange import Exchange
 from vpbx_traffic.reports import write_reports
 from vpbx_traffic.routes import Target
@@ -38,6 +38,12 @@ def failure(text: str) -> dict[str, Any]:
                          "response": {"status": 201, "headers": [["x-echo", text]], "body": body(text)}}}
 
 
+def finding(text: str) -> dict[str, Any]:
+    return {"rule": "echoes_request_fields", "decisions": ["D13", "D25"], "operation": "addMobileNumber",
+            "pointer": "/components/schemas/VirtualNumber/properties/comment", "message": f"comment: sent {text!r}",
+            "tests": 3, "reproduction": f"#!/usr/bin/env bash\ncurl -sS -i -X POST http://h/n --data-binary '{text}'\n"}
+
+
 def coverage(text: str = HOSTILE) -> dict[str, Any]:
     return {"responses": 12, "operations": {"getVirtualNumber": {
         "responses": 12,
@@ -57,7 +63,8 @@ def summary(text: str = HOSTILE, **changes: Any) -> dict[str, Any]:
            "seconds": 1.5, "responses": 12, "cleanup": [f"cleanup: {text}"],
            "completeness": {"checks": 3, "ran": 3, "complete": True, "not_run_by_reason": {}, "not_run": [],
                             "requests_not_sent": {}},
-           "failures": [failure(text)], "edge_cases": {text: 3}, "coverage": coverage(text)}
+           "findings": [finding(text)], "failures": [failure(text)], "edge_cases": {text: 3},
+           "coverage": coverage(text)}
     run.update(changes)
     return run
 
@@ -81,7 +88,9 @@ def test_every_quoted_text_is_escaped_and_shown_exactly():
     shown_exactly = {"failure/1/test": run["failures"][0]["test"], "failure/1/message": run["failures"][0]["message"],
                      "failure/1/curl": run["failures"][0]["curl"], "failure/1/request/body": HOSTILE,
                      "failure/1/response/body": HOSTILE, f"edge/{HOSTILE}": "3", "setting/target": run["settings"]["target"],
-                     "verdict": "contract: FAIL"}
+                     "verdict": "contract: FAIL", "finding/1/message": run["findings"][0]["message"],
+                     "finding/1/reproduction": run["findings"][0]["reproduction"],
+                     "finding/1/rule": "echoes_request_fields", "finding/1/decisions": "D13, D25", "finding/1/tests": "3"}
     for key, text in shown_exactly.items():
         assert page.keyed[key] == text, key
     assert f"enum/getVirtualNumber/state/{HOSTILE}" in page.keyed  # outside the enum, named exactly
@@ -127,11 +136,13 @@ def test_coverage_cells_say_documented_against_observed():
     assert page.keyed["enum/getVirtualNumber/state/freeze"] == "freeze: not seen"
 
 
-def test_what_broke_counts_each_rule_once_per_failure_most_first():
-    failures = [{"rules": [{"check": "a", "code": None}]},
-                {"rules": [{"check": "b", "code": "X"}, {"check": "b", "code": "X"}]},
-                {"rules": [{"check": "b", "code": "X"}]}]
-    assert [(r.check, r.failures) for r in broken_rules(failures)] == [("b", [2, 3]), ("a", [1])]
+def test_the_findings_come_before_the_failed_tests_and_each_failure_links_its_finding():
+    run = summary("plain")
+    run["failures"][0]["findings"] = [1]
+    text = render_contract_report(run)
+    assert text.index('id="findings"') < text.index('id="failures"')
+    assert 'href="#finding-1"' in text and Page(text).keyed["finding-count"] == "1"
+    assert "(also seen in 2 more)" in text
 
 
 def test_a_passing_complete_run_and_a_partial_one():

@@ -26,6 +26,7 @@ import pytest
 from vpbx_suite.cleanup import clean_up
 from vpbx_suite.completeness import verdict_line
 from vpbx_suite.coverage import REPORT_NAME as COVERAGE_REPORT
+from vpbx_suite.findings import with_findings
 from vpbx_suite.html_report import HTML_REPORT, write_html_report
 from vpbx_suite.ledger import WriteBudget
 from vpbx_suite.model_sequences import model_line
@@ -121,7 +122,7 @@ def main(environ: Mapping[str, str] | None = None) -> int:
     print(f"contract: {responses} responses checked in {elapsed:.1f} s ({rate:.0f}/s); "
           f"reproduce with SEED={seed}")
     verdict = ("contract: FAIL (no test ran)" if status == pytest.ExitCode.NO_TESTS_COLLECTED
-               else verdict_line(conforms, completeness, settings.require_complete))
+               else with_findings(verdict_line(conforms, completeness, settings.require_complete), run.findings))
     summary = run_summary(run, target, kind, verdict, cleanup_lines, elapsed)
     write_json(report_dir / RUN_REPORT, summary)
     try:
@@ -136,6 +137,10 @@ def main(environ: Mapping[str, str] | None = None) -> int:
     if status == pytest.ExitCode.NO_TESTS_COLLECTED:
         print(verdict)
         return EXIT_DOES_NOT
+    for number, finding in enumerate(run.findings, start=1):
+        print(f"contract: finding {number}: {finding['rule']}"
+              + (f" on {finding['operation']}" if finding["operation"] else "")
+              + f" ({', '.join(finding['decisions'])}), {finding['tests']} test(s)")
     print(f"contract: {completeness.checks - len(completeness.not_run)} of {completeness.checks} checks ran; "
           + ("the server conforms to the contract in all of them" if conforms else "the server does not conform"))
     print(verdict)  # the last line: the verdict

@@ -23,6 +23,7 @@ from vpbx_suite.fresh_numbers import FreshNumbers, NumberSource
 from vpbx_suite.ledger import Ledger, WriteBudget, id_in_path
 
 
+STEPS_KEPT = 40  # a generated test sends hundreds; a reproduction needs its last few
 MAIN, OTHER = "main", "other"  # the account of API_TOKEN, and the one of OTHER_API_TOKEN
 _account: ContextVar[str] = ContextVar("vpbx_suite_account", default=MAIN)
 
@@ -52,18 +53,50 @@ class SuiteRun:
     listing_checked_at: int = 0  # the most numbers the run held when the listing was checked
     coverage: ContractCoverage = field(init=False)
     failures: list[dict[str, Any]] = field(default_factory=list)  # {"test", "rules", "curl"}
+    findings: list[dict[str, Any]] = field(default_factory=list)  # the failures grouped (vpbx_suite.findings)
     edge_cases: dict[str, int] = field(default_factory=dict)      # class -> cases sent
     # The model phase: sequences, steps and requests compared with the model, and the answers it
     # could not decide (vpbx_suite.model_sequences).
     model: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
         ("sequences", "steps", "requests", "undecided", "groups at once", "non-interference"), 0))
     auth_enforcement_confirmed: bool = False  # ignored_auth passed once on a success
-    last_request: str | None = None  # curl for the request sent last (reported with a failure)
-    last_exchange: dict[str, Any] | None = None  # that request and its answer (vpbx_suite.exchanges)
+    # Every request the current test sent (curl and exchange, the last STEPS_KEPT): a finding's
+    # reproduction is taken from them (vpbx_suite.findings). Set through last_request/last_exchange.
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    added_steps: dict[int, dict[str, Any]] = field(default_factory=dict)  # id -> the add that answered it
+    _last_request: str | None = field(default=None, repr=False)
+    _last_exchange: dict[str, Any] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.operations = self.operations or tuple(self.facts.operations)
         self.coverage = ContractCoverage(self.facts, self.operations)
+
+    @property
+    def last_request(self) -> str | None:
+        """curl for the request sent last (reported with a failure); setting it records a step."""
+        return self._last_request
+
+    @last_request.setter
+    def last_request(self, curl: str | None) -> None:
+        self._last_request = curl
+        if curl is not None:
+            self.steps.append({"curl": curl, "exchange": None})
+            del self.steps[:-STEPS_KEPT]
+
+    @property
+    def last_exchange(self) -> dict[str, Any] | None:
+        """That request and its answer (vpbx_suite.exchanges)."""
+        return self._last_exchange
+
+    @last_exchange.setter
+    def last_exchange(self, exchange: dict[str, Any] | None) -> None:
+        self._last_exchange = exchange
+        if exchange is not None and self.steps:
+            self.steps[-1]["exchange"] = exchange
+            from vpbx_suite.findings import answered_id
+            record_id = answered_id(self.steps[-1])
+            if record_id is not None:
+                self.added_steps[record_id] = self.steps[-1]
 
     @property
     def ledger(self) -> Ledger:

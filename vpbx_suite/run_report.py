@@ -1,5 +1,6 @@
 """contract-run.json: one run in one file, for people and for the HTML report: the verdict and
-what did not run, the settings (never the token), each failure with its rule, message, request,
+what did not run, the settings (never the token), the findings (failures grouped by what
+broke, each with its decisions and reproduction), each failure with its rule, message, request,
 answer and curl, the contract coverage and the edge classes."""
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ def run_summary(run: SuiteRun, target: Target, kind: str, verdict: str, cleanup:
     return {
         "verdict": verdict,
         "passed": verdict.startswith("contract: PASS"),
+        # The failures grouped by what broke (vpbx_suite.findings); these keys are a promise to
+        # whoever reads the file: rule, decisions, operation, pointer, message, tests, reproduction.
+        "findings": run.findings,
         "complete": run.completeness.complete,
         "settings": {"target": target.base_url, "kind": kind, "operations": list(target.operations),
                      "numbers": target.numbers, "max_writes": target.max_writes,

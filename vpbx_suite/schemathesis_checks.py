@@ -14,6 +14,7 @@ from schemathesis import Case, CheckContext, Response
 from vpbx_suite.contract import OperationFacts
 from vpbx_suite.domain_checks import echo_problems, lookalike_problems
 from vpbx_suite.ledger import id_in_path
+from vpbx_suite.rules import ECHO, IDS, LOOKALIKE, ContractViolation
 from vpbx_suite.run import SuiteRun, current_run
 
 
@@ -35,9 +36,11 @@ def _sent_body(case: Case) -> Any:
     return case.body if isinstance(case.body, (dict, list, str, int, float, bool)) else None
 
 
-def _fail_on(problems: list[str]) -> None:
+def _fail_on(problems: list[str], rule_name: str) -> None:
+    """The problems as a violation of the rule, about the field the first one names."""
     if problems:
-        raise AssertionError("\n".join(problems))
+        field = problems[0].split(":", 1)[0] if ":" in problems[0] and " " not in problems[0].split(":", 1)[0] else None
+        raise ContractViolation(rule_name, "\n".join(problems), field)
 
 
 def expected_echo(operation: OperationFacts, run: SuiteRun, path_parameters: dict[str, Any]
@@ -72,14 +75,14 @@ def echoes_request_fields(ctx: CheckContext, response: Response, case: Case) -> 
     """A successful add or edit echoes the request's properties as stored (D13, D25)."""
     run = current_run()
     _fail_on(echo_check(operation_of(case, run), run, case.path_parameters or {}, _sent_body(case),
-                        response.status_code, response_json(response)))
+                        response.status_code, response_json(response)), ECHO)
     return None
 
 
 @schemathesis.check
 def ids_are_unique(ctx: CheckContext, response: Response, case: Case) -> bool | None:
     """No id belongs to two different numbers during the run, in any answer."""
-    _fail_on(current_run().ids.problems(response.status_code, response_json(response)))
+    _fail_on(current_run().ids.problems(response.status_code, response_json(response)), IDS)
     return None
 
 
@@ -89,7 +92,8 @@ def enum_values_have_no_lookalikes(ctx: CheckContext, response: Response, case: 
     run = current_run()
     operation = operation_of(case, run)
     if operation is not None:
-        _fail_on(lookalike_problems(response.status_code, response_json(response), operation.response_enums))
+        _fail_on(lookalike_problems(response.status_code, response_json(response), operation.response_enums),
+                 LOOKALIKE)
     return None
 
 

@@ -209,7 +209,7 @@ class TrafficValidator:
                   query=matched.query, body=body, media_type=exchange.header("content-type"),
                   response=response, received=_json_or(exchange.response_body, None))
         except (Exception, BaseExceptionGroup) as error:  # a failure, a FailureGroup, an AssertionError
-            rules = broken_rules(error, "judge")
+            rules = broken_rules(error)
             return [(rule["check"], rule["code"], _detail(leaf)) for rule, leaf in zip(rules, _leaves(error))]
         return []
 

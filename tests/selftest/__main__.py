@@ -1,7 +1,9 @@
 """`make selftest`: run the contract suite against every variant of the catalog, and Prism.
 
 Each variant is checked through the real command, `make contract BASE_URL=… API_TOKEN=…`.
-Broken variants must fail it, conforming ones must pass it. Prism (a third-party mock that
+Broken variants must fail it for the right reason — a finding of contract-run.json names one of
+the decisions the variant breaks — and conforming ones must pass it. It prints how often the
+first finding names the broken decision, and how many findings a one-bug variant gets. Prism (a third-party mock that
 generates answers from our schemas) must pass every schema check and fail the echo check.
 Prints a table and `caught N/N broken, passed M/M conforming`; exits 1 on any miss.
 """
@@ -11,17 +13,19 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.selftest.processes import REPOSITORY_ROOT, running_prism, running_selftest_server
 from tests.selftest.variants import CATALOG, Variant
 from vpbx_suite.failures import REPORT_NAME as FAILURES_REPORT
+from vpbx_suite.run_report import RUN_REPORT
 
 MAX_EXAMPLES = os.environ.get("SELFTEST_MAX_EXAMPLES", "10")
 SEED = os.environ.get("SELFTEST_SEED", "1")
@@ -29,6 +33,10 @@ WORKERS = int(os.environ.get("SELFTEST_WORKERS", str((os.cpu_count() or 1) + 1))
 # Only the variants whose name or class contains this text (and no Prism run); for working
 # on one rule. The score line then counts only those.
 ONLY = os.environ.get("SELFTEST_ONLY", "").lower()
+# Broken variants stop at their first failing test (FAIL_FAST) unless this is 0: slower, but
+# every finding of a one-bug server is counted.
+FAIL_FAST = os.environ.get("SELFTEST_FAIL_FAST", "1") != "0"
+FIRST_FINDING_TARGET, MOST_FINDINGS = 0.9, 3
 
 # Checks that judge a response against the document's schemas. Prism's answers are drawn
 # from those schemas, so none of these may fail against it.
@@ -47,10 +55,24 @@ class Outcome:
     seconds: float
     rules: list[str]
     leaked_token: bool
+    decisions: tuple[str, ...] = ()  # what a broken variant breaks
+    findings: list[dict] = field(default_factory=list)  # contract-run.json's findings
+
+    def names_decision(self, finding: dict) -> bool:
+        return bool(set(finding.get("decisions", [])) & set(self.decisions))
+
+    @property
+    def caught_for_its_reason(self) -> bool:
+        return any(self.names_decision(finding) for finding in self.findings)
+
+    @property
+    def first_finding_names_it(self) -> bool:
+        return bool(self.findings) and self.names_decision(self.findings[0])
 
     @property
     def as_expected(self) -> bool:
-        return self.got == self.expected and not self.leaked_token
+        reason = self.expected != "fail" or not self.decisions or self.caught_for_its_reason
+        return self.got == self.expected and reason and not self.leaked_token
 
 
 def run_contract(base_url: str, token: str, report_dir: Path, fail_fast: bool,
@@ -90,6 +112,11 @@ def failed_rules(report_dir: Path) -> list[str]:
                    for check in rule["check"].split(",")})
 
 
+def run_findings(report_dir: Path) -> list[dict]:
+    path = report_dir / RUN_REPORT
+    return json.loads(path.read_text(encoding="utf-8")).get("findings", []) if path.exists() else []
+
+
 def token_leaked(tokens: list[str], printed: str, report_dir: Path) -> bool:
     reports = [path.read_text(encoding="utf-8") for path in report_dir.glob("contract-*")]
     return any(token in text for token in tokens for text in [printed, *reports])
@@ -98,9 +125,10 @@ def token_leaked(tokens: list[str], printed: str, report_dir: Path) -> bool:
 def check_variant(variant: Variant, server_url: str, token: str, other_token: str, scratch: Path) -> Outcome:
     report_dir = scratch / variant.slug
     verdict, seconds, printed = run_contract(f"{server_url}/{variant.slug}", token, report_dir,
-                                             fail_fast=not variant.must_pass, other_token=other_token)
+                                             fail_fast=FAIL_FAST and not variant.must_pass, other_token=other_token)
     return Outcome(variant.name, variant.kind, "pass" if variant.must_pass else "fail", verdict,
-                   seconds, failed_rules(report_dir), token_leaked([token, other_token], printed, report_dir))
+                   seconds, failed_rules(report_dir), token_leaked([token, other_token], printed, report_dir),
+                   variant.decisions, run_findings(report_dir))
 
 
 def check_prism(prism_url: str, scratch: Path) -> tuple[Outcome, list[str]]:
@@ -121,13 +149,43 @@ def check_prism(prism_url: str, scratch: Path) -> tuple[Outcome, list[str]]:
 
 def print_table(outcomes: list[Outcome]) -> None:
     width = max(len(outcome.label) for outcome in outcomes)
-    print(f"{'variant':<{width}}  {'class':<18}  expected  got    seconds  caught by / failed rules")
+    print(f"{'variant':<{width}}  {'class':<18}  expected  got    seconds  breaks / first finding (findings) or failed rules")
     for outcome in outcomes:
         mark = "" if outcome.as_expected else "   <-- MISS"
+        if outcome.got == "fail" and outcome.decisions and not outcome.caught_for_its_reason:
+            mark = "   <-- MISS (no finding names it)"
         leak = " (TOKEN PRINTED)" if outcome.leaked_token else ""
         rules = ", ".join(outcome.rules[:3]) + (" …" if len(outcome.rules) > 3 else "")
+        if outcome.findings:
+            first = outcome.findings[0]
+            rules = (f"{'/'.join(outcome.decisions)}: {first['rule']} ({', '.join(first['decisions'])})"
+                     f"{'' if outcome.first_finding_names_it else ' (not it)'} ({len(outcome.findings)})")
         print(f"{outcome.label:<{width}}  {outcome.kind:<18}  {outcome.expected:<8}  {outcome.got:<5}  "
               f"{outcome.seconds:7.1f}  {rules or '-'}{leak}{mark}")
+
+
+def first_finding_note(outcome: Outcome) -> str:
+    """For a broken variant: its first finding, whether it names the broken decision, how many."""
+    if outcome.expected != "fail" or not outcome.findings:
+        return ""
+    first = outcome.findings[0]
+    verdict = "names it" if outcome.first_finding_names_it else (
+        "a later one names it" if outcome.caught_for_its_reason else "NONE names it")
+    return (f" (breaks {'/'.join(outcome.decisions)}; first finding {first['rule']} "
+            f"{'/'.join(first['decisions'])}: {verdict}; {len(outcome.findings)} finding(s))")
+
+
+def findings_figures(broken: list[Outcome]) -> str:
+    """How often the first finding names the broken decision; findings per one-bug variant."""
+    if not broken:
+        return "findings: no broken variant ran"
+    first = sum(outcome.first_finding_names_it for outcome in broken)
+    counts = [len(outcome.findings) for outcome in broken]
+    rate = first / len(broken)
+    return (f"findings: the first finding names the broken decision for {first}/{len(broken)} broken variants "
+            f"({rate:.0%}, target {FIRST_FINDING_TARGET:.0%}); findings per one-bug variant: median "
+            f"{statistics.median(counts):g}, max {max(counts)} (target 1, at most {MOST_FINDINGS})"
+            f"; {'each stopped at its first failing test (SELFTEST_FAIL_FAST=0 runs them whole)' if FAIL_FAST else 'whole runs'}")
 
 
 def main() -> int:
@@ -146,7 +204,8 @@ def main() -> int:
                 outcomes = []
                 for done, job in enumerate(jobs, start=1):
                     outcomes.append(job.result())
-                    print(f"selftest: [{done}/{len(jobs)}] {outcomes[-1].label}: {outcomes[-1].got}", flush=True)
+                    print(f"selftest: [{done}/{len(jobs)}] {outcomes[-1].label}: {outcomes[-1].got}"
+                          f"{first_finding_note(outcomes[-1])}", flush=True)
                 prism_outcome, prism_problems = prism_job.result() if prism_job else (None, [])
     print()
     print_table([*outcomes, *([prism_outcome] if prism_outcome else [])])
@@ -158,6 +217,7 @@ def main() -> int:
     if prism_outcome is not None:
         print(f"prism: {'; '.join(prism_problems) if prism_problems else 'schema checks silent, echo check failed, as expected'}"
               f" (failed rules: {', '.join(prism_outcome.rules) or '-'})")
+    print(findings_figures(broken))
     print(f"selftest: caught {caught}/{len(broken)} broken, passed {passed}/{len(conforming)} conforming "
           f"in {time.monotonic() - started:.0f} s")
     prism_ok = prism_outcome is None or (not prism_problems and prism_outcome.as_expected)

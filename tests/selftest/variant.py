@@ -1,5 +1,6 @@
 """What a variant of the self-test is: a name, the class of rule it breaks (or "conforming"),
-the faults around the reference mock that make it, and the mock's connectable policy."""
+the faults around the reference mock that make it, the mock's connectable policy, and the
+decisions a broken one breaks."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ class Variant:
     kind: str  # "conforming", or the class of rule a broken variant breaks
     make_faults: Callable[[str], list[Fault]]  # token -> fresh faults (some keep state)
     connectable: str | None = None  # the mock's MOCK_CONNECTABLE; None: its default pool
+    # The decisions of openapi/DECISIONS.md a broken variant breaks: it counts as caught only
+    # when a finding of the run names one of them (a FAIL for another reason is a miss).
+    decisions: tuple[str, ...] = ()
 
     @property
     def must_pass(self) -> bool:

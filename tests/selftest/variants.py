@@ -86,28 +86,33 @@ def _conforming() -> list[Variant]:
     ]
 
 
+def _missing_field_decisions(name: str) -> tuple[str, ...]:
+    """D5: every field the examples show is required; D7 and D8 say so of two of them again."""
+    return {"region_name": ("D7", "D5"), "dgn_number": ("D8", "D5")}.get(name, ("D5",))
+
+
 def _response_schema() -> list[Variant]:
     kind = "response schema"
     required = bundled_document()["components"]["schemas"]["VirtualNumber"]["required"]
-    variants = [Variant(f"answer without {name}", kind, _record(lambda r, name=name: r.pop(name)))
+    variants = [Variant(f"answer without {name}", kind, _record(lambda r, name=name: r.pop(name)), decisions=_missing_field_decisions(name))
                 for name in required]
     variants += [
-        Variant("integer as a string (id)", kind, _record(lambda r: r.update(id=str(r["id"])))),
+        Variant("integer as a string (id)", kind, _record(lambda r: r.update(id=str(r["id"]))), decisions=("D19",)),
         Variant("boolean as a string (is_scenario_active)", kind,
-                _record(lambda r: r.update(is_scenario_active="false"))),
+                _record(lambda r: r.update(is_scenario_active="false")), decisions=("D5",)),
         Variant("string as an integer (dgn_number)", kind,
-                _record(lambda r: r.update(dgn_number=int(r["dgn_number"])))),
+                _record(lambda r: r.update(dgn_number=int(r["dgn_number"]))), decisions=("D8",)),
         Variant("array as an object (from_redirect_numbers)", kind,
-                _record(lambda r: r.update(from_redirect_numbers={"id": 1, "number": "78001234567"}))),
+                _record(lambda r: r.update(from_redirect_numbers={"id": 1, "number": "78001234567"})), decisions=("D5",)),
         Variant("array item as a string (from_redirect_numbers)", kind,
-                _record(lambda r: r.update(from_redirect_numbers=["78001234567"]))),
-        Variant("null where not allowed (type)", kind, _record(lambda r: r.update(type=None))),
-        Variant("null where not allowed (dgn_number)", kind, _record(lambda r: r.update(dgn_number=None))),
+                _record(lambda r: r.update(from_redirect_numbers=["78001234567"])), decisions=("D5",)),
+        Variant("null where not allowed (type)", kind, _record(lambda r: r.update(type=None)), decisions=("D5",)),
+        Variant("null where not allowed (dgn_number)", kind, _record(lambda r: r.update(dgn_number=None)), decisions=("D8",)),
         Variant("enum value outside the set (state deleted)", kind,
-                _record(lambda r: r.update(state="deleted"))),
+                _record(lambda r: r.update(state="deleted")), decisions=("D2",)),
         Variant("enum value with a Cyrillic look-alike (purpose)", kind,
-                _record(lambda r: r.update(purpose=cyrillic_lookalike(r["purpose"])))),
-        Variant("id below 1", kind, _record(lambda r: r.update(id=0))),
+                _record(lambda r: r.update(purpose=cyrillic_lookalike(r["purpose"]))), decisions=("D1",)),
+        Variant("id below 1", kind, _record(lambda r: r.update(id=0)), decisions=("D5",)),
     ]
     return variants
 
@@ -122,22 +127,22 @@ def _request_validation() -> list[Variant]:
                 variants.append(Variant(
                     f"accepts {name} {value}", kind,
                     _loose(lambda b, n=name, v=value: b.get(n) == v,
-                           lambda b, n=name, a=allowed[0]: {**b, n: a})))
+                           lambda b, n=name, a=allowed[0]: {**b, n: a}), decisions=("D17",)))
     lookalike = cyrillic_lookalike("company")
     variants += [
         Variant(f"accepts purpose {ascii(lookalike)}", kind,
-                _loose(lambda b: b.get("purpose") == lookalike, lambda b: {**b, "purpose": "company"})),
+                _loose(lambda b: b.get("purpose") == lookalike, lambda b: {**b, "purpose": "company"}), decisions=("D1",)),
         Variant("accepts a missing dgn_number", kind,
-                _loose(lambda b: "dgn_number" not in b, lambda b: {**b, "dgn_number": "74950000000"})),
+                _loose(lambda b: "dgn_number" not in b, lambda b: {**b, "dgn_number": "74950000000"}), decisions=("D3",)),
         Variant("accepts a number with +7", kind,
                 _loose(lambda b: str(b.get("number", "")).startswith("+7"),
-                       lambda b: {**b, "number": b["number"][1:]})),
+                       lambda b: {**b, "number": b["number"][1:]}), decisions=("D3",)),
         Variant("accepts an unknown property", kind,
                 _loose(lambda b: bool(set(b) - set(facts.request_properties)),
-                       lambda b: {k: v for k, v in b.items() if k in facts.request_properties})),
+                       lambda b: {k: v for k, v in b.items() if k in facts.request_properties}), decisions=("D12",)),
         Variant("accepts an over-long comment", kind,
                 _loose(lambda b: isinstance(b.get("comment"), str) and len(b["comment"]) > COMMENT_MAX,
-                       lambda b: {**b, "comment": b["comment"][:COMMENT_MAX]})),
+                       lambda b: {**b, "comment": b["comment"][:COMMENT_MAX]}), decisions=("D4",)),
     ]
     return variants
 
@@ -165,34 +170,34 @@ def _semantics() -> list[Variant]:
     kind = "semantics"
     other_purpose = {"company": "not_specified", "not_specified": "company"}
     return [
-        Variant("echoes another number", kind, _record(lambda r: r.update(number=_next_digit(r["number"])))),
+        Variant("echoes another number", kind, _record(lambda r: r.update(number=_next_digit(r["number"]))), decisions=("D13",)),
         Variant("echoes another comment", kind,
-                _record(lambda r: r.update(comment=(r["comment"] or "") + " (edited)"))),
+                _record(lambda r: r.update(comment=(r["comment"] or "") + " (edited)")), decisions=("D13",)),
         Variant("echoes another purpose", kind,
-                _record(lambda r: r.update(purpose=other_purpose[r["purpose"]]))),
+                _record(lambda r: r.update(purpose=other_purpose[r["purpose"]])), decisions=("D13",)),
         # The echo check fails with the markup in its message and in the answer it quotes.
-        Variant("echoes markup in comment", kind, _echo_markup()),
-        Variant("reuses an id", kind, _record(lambda r: r.update(id=1))),
-        Variant("accepts a duplicate number", kind, lambda token: [AcceptDuplicates()]),
+        Variant("echoes markup in comment", kind, _echo_markup(), decisions=("D13",)),
+        Variant("reuses an id", kind, _record(lambda r: r.update(id=1)), decisions=("D36",)),
+        Variant("accepts a duplicate number", kind, lambda token: [AcceptDuplicates()], decisions=("D11",)),
     ]
 
 
 def _transport() -> list[Variant]:
     kind = "transport"
     return [
-        Variant("text/plain on success", kind, _faults(SuccessContentType(b"text/plain; charset=utf-8"))),
-        Variant("2xx with an error body", kind, _faults(MapStatus(400, 200))),
-        Variant("5xx on some valid input", kind, lambda token: [ServerErrorOnValidInput()]),
-        Variant("5xx on malformed JSON", kind, lambda token: [ServerErrorOnMalformedJson()]),
-        Variant("undocumented status 202", kind, _faults(MapStatus(201, 202))),
+        Variant("text/plain on success", kind, _faults(SuccessContentType(b"text/plain; charset=utf-8")), decisions=("D18",)),
+        Variant("2xx with an error body", kind, _faults(MapStatus(400, 200)), decisions=("D10",)),
+        Variant("5xx on some valid input", kind, lambda token: [ServerErrorOnValidInput()], decisions=("D10",)),
+        Variant("5xx on malformed JSON", kind, lambda token: [ServerErrorOnMalformedJson()], decisions=("D10", "D18")),
+        Variant("undocumented status 202", kind, _faults(MapStatus(201, 202)), decisions=("D9",)),
     ]
 
 
 def _auth() -> list[Variant]:
     kind = "auth"
     return [
-        Variant("accepts a missing token", kind, lambda token: [AcceptMissingToken(token)]),
-        Variant("accepts a wrong token", kind, lambda token: [AcceptWrongToken(token)]),
+        Variant("accepts a missing token", kind, lambda token: [AcceptMissingToken(token)], decisions=("D14",)),
+        Variant("accepts a wrong token", kind, lambda token: [AcceptWrongToken(token)], decisions=("D14",)),
     ]
 
 

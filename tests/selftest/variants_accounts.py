@@ -12,17 +12,17 @@ from tests.selftest.variant import CONFORMING, Variant
 def account_variants() -> list[Variant]:
     kind = "accounts"
     return [
-        Variant("a read ignores the account", kind, lambda token: [IgnoresAccount("read")]),
-        Variant("an edit across accounts", kind, lambda token: [IgnoresAccount("edit")]),
-        Variant("a delete across accounts", kind, lambda token: [IgnoresAccount("delete")]),
-        Variant("the listing shows every account", kind, lambda token: [ListsEveryAccount()]),
-        Variant("403 for another account's id, 404 for an unknown one", kind, lambda token: [ForbiddenForOthers()]),
-        Variant("the 404 quotes the other account's record", kind, lambda token: [QuotesTheRecord()]),
+        Variant("a read ignores the account", kind, lambda token: [IgnoresAccount("read")], decisions=("D32",)),
+        Variant("an edit across accounts", kind, lambda token: [IgnoresAccount("edit")], decisions=("D32",)),
+        Variant("a delete across accounts", kind, lambda token: [IgnoresAccount("delete")], decisions=("D32",)),
+        Variant("the listing shows every account", kind, lambda token: [ListsEveryAccount()], decisions=("D33",)),
+        Variant("403 for another account's id, 404 for an unknown one", kind, lambda token: [ForbiddenForOthers()], decisions=("D32",)),
+        Variant("the 404 quotes the other account's record", kind, lambda token: [QuotesTheRecord()], decisions=("D32",)),
         Variant("the connectable listing offers numbers other accounts hold", kind,
-                lambda token: [OffersHeldNumbers()]),
-        Variant("an add takes another account's number", kind, lambda token: [TakesHeldNumbers()]),
+                lambda token: [OffersHeldNumbers()], decisions=("D34",)),
+        Variant("an add takes another account's number", kind, lambda token: [TakesHeldNumbers()], decisions=("D35",)),
         Variant("409 for another account's number, 422 for one not offered", kind,
-                lambda token: [ConflictForHeldNumbers()]),
+                lambda token: [ConflictForHeldNumbers()], decisions=("D35",)),
     ]
 
 

@@ -39,19 +39,19 @@ def _null_unknown(body: Body) -> bool:
 def verdict_variants() -> list[Variant]:
     kind = "verdicts"
     return [
-        Variant("listing answers its first page only (20)", kind, lambda token: [FirstPageOnly(20)]),
-        Variant("a deleted number cannot be added again", kind, lambda token: [DeletedNumbersCannotComeBack()]),
+        Variant("listing answers its first page only (20)", kind, lambda token: [FirstPageOnly(20)], decisions=("D22",)),
+        Variant("a deleted number cannot be added again", kind, lambda token: [DeletedNumbersCannotComeBack()], decisions=("D21",)),
         Variant("edit accepts a Cyrillic look-alike purpose", kind, lambda token: [LooseValidation(
             _lookalike_purpose, lambda b: {**b, "purpose": latin_skeleton(b["purpose"])}, role="edit",
-            echo_original=False)]),
+            echo_original=False)], decisions=("D1", "D27")),
         Variant("add accepts unknown properties whose value is null", kind, lambda token: [LooseValidation(
-            _null_unknown, lambda b: {k: v for k, v in b.items() if k in ADD.request_properties})]),
+            _null_unknown, lambda b: {k: v for k, v in b.items() if k in ADD.request_properties})], decisions=("D12",)),
         Variant(f"add answers 500 for city numbers of one region ({FIFTEENTH_REGION})", kind,
-                lambda token: [ServerErrorForOneRegion(FIFTEENTH_REGION)]),
+                lambda token: [ServerErrorForOneRegion(FIFTEENTH_REGION)], decisions=("D10",)),
         Variant("connectable listing outside the schema (a precondition)", kind,
-                lambda token: [ConnectableOutsideTheEnum()]),
+                lambda token: [ConnectableOutsideTheEnum()], decisions=("D2", "D20")),
         # 501 is for a method implemented on no path; GET, PUT, DELETE and POST are implemented.
-        Variant("501 instead of 405 for a method another path implements", kind, lambda token: [MapStatus(405, 501)]),
+        Variant("501 instead of 405 for a method another path implements", kind, lambda token: [MapStatus(405, 501)], decisions=("D10",)),
     ]
 
 

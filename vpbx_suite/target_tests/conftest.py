@@ -17,6 +17,7 @@ from vpbx_suite.completeness import OPERATIONS, NotRun
 from vpbx_suite.coverage import REPORT_NAME as COVERAGE_REPORT
 from vpbx_suite.failures import REPORT_NAME as FAILURES_REPORT
 from vpbx_suite.failures import broken_rules, failure_message
+from vpbx_suite.findings import finding_title, group_findings, summary_lines, verdict_detail, with_origins
 from vpbx_suite.run import SuiteRun, current_run
 from vpbx_suite.run_report import write_json
 from vpbx_suite.schemathesis_config import load_schema
@@ -140,7 +141,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: CallInfo[None]) -> Iterat
     outcome = yield
     report = outcome.get_result()
     run = current_run()
-    if report.when == "setup":
+    if report.when == "setup" and report.passed:
+        # A failure of the call names its own request; one of the setup, the setup's (below).
         run.last_request = run.last_exchange = None
     if report.when == "call" or report.skipped or report.failed:
         run.completeness.ended(item.nodeid.split("::", 1)[-1])
@@ -150,11 +152,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: CallInfo[None]) -> Iterat
             str(report.longrepr[2]).removeprefix("Skipped: ") if isinstance(report.longrepr, tuple) else "skipped")
         run.completeness.skipped(item.nodeid.split("::", 1)[-1], message)
     if report.failed and call.excinfo is not None:
-        test_name = getattr(item, "originalname", item.name)
-        run.failures.append({"test": item.nodeid.split("::", 1)[-1],
-                             "rules": broken_rules(call.excinfo.value, test_name),
-                             "message": _hidden(failure_message(call.excinfo.value)),
-                             "curl": run.last_request, "exchange": run.last_exchange})
+        exchange = run.last_exchange
+        rules = broken_rules(call.excinfo.value, exchange)
+        message = _hidden(failure_message(rules, exchange))
+        run.failures.append({"test": item.nodeid.split("::", 1)[-1], "rules": rules, "message": message,
+                             "curl": run.last_request, "exchange": exchange,
+                             "steps": with_origins(list(run.steps), run.added_steps)})
+        # JUnit and the per-test section say which finding the failure counts under, in words.
+        report.longrepr = "finding: " + "; ".join(finding_title(rule) for rule in rules) + "\n" + message
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    current_run().steps = []  # a finding's reproduction: the requests of its test, setup included
 
 
 def _hidden(text: str) -> str:
@@ -163,7 +173,27 @@ def _hidden(text: str) -> str:
     return text
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Before the terminal summary (and also when the run was interrupted): the findings."""
+    current_run().findings = group_findings(current_run().failures)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> Iterator[None]:
+    """The verdict and the findings first, then pytest's per-test failures, then the rest."""
+    run = current_run()
+    if run.findings:
+        terminalreporter.section("findings")
+        terminalreporter.write_line(f"contract: FAIL ({verdict_detail(run.findings)}), most tests explained first; "
+                                    "each test's own failure follows")
+        for line in summary_lines(run.findings):
+            terminalreporter.write_line(line)
+    outcome = yield
+    _coverage_and_what_did_not_run(terminalreporter)
+    return outcome
+
+
+def _coverage_and_what_did_not_run(terminalreporter: pytest.TerminalReporter) -> None:
     run = current_run()
     run.completeness.not_reached(run.collected)
     terminalreporter.section("contract coverage")
@@ -186,15 +216,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section("requests kept off numbers this run did not add")
         for what, count in sorted(run.ledger.guarded.items()):
             terminalreporter.write_line(f"{what}: {count}")
-    if run.failures:
-        broken = sorted({rule["check"] for failure in run.failures for rule in failure["rules"]})
-        terminalreporter.section("broken rules")
-        terminalreporter.write_line(", ".join(broken))
-        terminalreporter.section("reproduce (set API_TOKEN first)")
-        for failure in run.failures:
-            if failure["curl"]:
-                terminalreporter.write_line(f"# {failure['test']}")
-                terminalreporter.write_line(failure["curl"])
     report_dir = Target.from_environment().report_dir
     report_dir.mkdir(parents=True, exist_ok=True)
     write_json(report_dir / COVERAGE_REPORT, {**run.coverage.as_dict(),

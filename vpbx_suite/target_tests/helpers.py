@@ -15,6 +15,7 @@ from vpbx_model.freedoms import MOVES_ON_ITS_OWN
 from vpbx_suite.completeness import PRECONDITION, TOO_FEW_NUMBERS, WRITE_BUDGET, not_run
 from vpbx_suite.contract import NUMBER_FIELD
 from vpbx_suite.fresh_numbers import OutOfNumbers, SourceFailed, spread_city_numbers
+from vpbx_suite.rules import ADD_ACCEPTED, CONNECTABLE_ANSWERS, LISTING_ANSWERS, expect
 from vpbx_suite.run import SuiteRun
 from vpbx_suite.target_api import TargetApi, as_json, json_or_none
 
@@ -54,9 +55,9 @@ def assert_added(api: TargetApi, body: dict[str, Any], why: str) -> httpx.Respon
     add = api.run.facts.lifecycle.add or ""
     response = api.call(add, as_json(body))
     success = sorted(api.operation(add).success_statuses)
-    assert response.status_code in success, (
-        f"{why}: adding {body[NUMBER_FIELD]} answered {response.status_code}, expected one of "
-        f"{success}: {response.text[:300]}")
+    expect(response.status_code in success, ADD_ACCEPTED,
+           f"{why}: adding {body[NUMBER_FIELD]} answered {response.status_code}, expected one of "
+           f"{success}: {response.text[:300]}")
     return response
 
 
@@ -72,14 +73,16 @@ def add_owned(api: TargetApi, check: str, example: str = "seed", *, keep: bool =
 
 def listed(api: TargetApi, query: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     response = api.call(api.run.facts.lifecycle.listing or "", query=query)
-    assert response.status_code == 200, f"the listing answered {response.status_code}: {response.text[:300]}"
+    expect(response.status_code == 200, LISTING_ANSWERS,
+           f"the listing{f' with {query}' if query else ''} answered {response.status_code}: {response.text[:300]}")
     return [item for item in json_or_none(response) or [] if isinstance(item, dict)]
 
 
 def connectable_numbers(api: TargetApi) -> list[str]:
     """The numbers the account's connectable listing offers now (the answer judged as any)."""
     listing = api.call(api.run.facts.lifecycle.connectable or "")
-    assert listing.status_code == 200, f"the connectable listing answered {listing.status_code}"
+    expect(listing.status_code == 200, CONNECTABLE_ANSWERS,
+           f"the connectable listing answered {listing.status_code}: {listing.text[:300]}")
     return [item[NUMBER_FIELD] for item in json_or_none(listing) or []
             if isinstance(item, dict) and isinstance(item.get(NUMBER_FIELD), str)]
 
@@ -118,7 +121,7 @@ def listing_problems(api: TargetApi) -> list[str]:
                 problems.append(f"{where} ({len(items)} items) shows id {record_id} ({record.get(NUMBER_FIELD)}) "
                                 f"{counts[record_id]} times, expected once; the run holds {len(wanted)}")
                 continue
-            (item,) = [item for item in items if item.get("id") == record_id]
+            item = next(item for item in items if item.get("id") == record_id)  # listed once, just counted
             differences = record_differences(record, item)
             if differences and run.checks(life.read):
                 fresh = json_or_none(read(api, record_id)) or {}

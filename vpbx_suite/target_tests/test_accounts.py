@@ -31,6 +31,7 @@ from vpbx_suite.contract import DUPLICATE_STATUS, NOT_FOUND_STATUS, NUMBER_FIELD
 from vpbx_suite.fresh_numbers import (FreshNumbers, NumberSource, OfferedNumbers, OutOfNumbers, SourceFailed,
                                       spread_city_numbers)
 from vpbx_suite.preconditions import Precondition
+from vpbx_suite.rules import OTHER_ADD, OTHER_ID_UNKNOWN, OTHER_LISTING, READ_BACK, expect
 from vpbx_suite.run import OTHER, SuiteRun
 from vpbx_suite.settings import CONNECTABLE, Target
 from vpbx_suite.target_api import TargetApi, as_json, json_or_none
@@ -71,10 +72,10 @@ class Held:
         """Read back as before, byte for byte, or (a server may move `state` on its own, D23)
         equal as JSON but for that."""
         again = self.owner.call(LIFE.read or "", path={"id": self.id})
-        assert again.status_code == 200 and (again.content == self.read_back or _without_own_moves(
-            json_or_none(again)) == _without_own_moves(_parsed(self.read_back))), (
-            f"after {after}, the owner reads id {self.id} as {again.status_code} {again.text[:300]}; "
-            f"before it was {self.read_back[:300]!r}")
+        expect(again.status_code == 200 and (again.content == self.read_back or _without_own_moves(
+            json_or_none(again)) == _without_own_moves(_parsed(self.read_back))), OTHER_ID_UNKNOWN,
+               f"after {after}, the owner reads id {self.id} as {again.status_code} {again.text[:300]}; "
+               f"before it was {self.read_back[:300]!r}")
 
 
 def _parsed(content: bytes) -> Any:
@@ -157,7 +158,8 @@ def _hold_both_ways(api: TargetApi, other: TargetApi, run: SuiteRun, target: Tar
     for owner, intruder, direction in ((api, other, MAIN_TO_OTHER), (other, api, OTHER_TO_MAIN)):
         record = owners[owner.account]
         read_back = owner.call(LIFE.read or "", path={"id": record["id"]})
-        assert read_back.status_code == 200, f"the owner reads id {record['id']} as {read_back.status_code}"
+        expect(read_back.status_code == 200, READ_BACK,
+               f"the account that just added id {record['id']} reads it as {read_back.status_code}: {read_back.text[:300]}")
         held_numbers[direction] = Held(owner, intruder, record, read_back.content)
     return held_numbers
 
@@ -198,11 +200,12 @@ def _shape(value: Any) -> Any:
 
 
 def assert_as_unknown(held: Held, response: Any, what: str) -> None:
-    assert response.status_code == NOT_FOUND_STATUS, (
-        f"{what} of id {held.id}, another account's number, answered {response.status_code} "
-        f"(an id that does not exist answers {NOT_FOUND_STATUS}, D32): {response.text[:300]}")
+    expect(response.status_code == NOT_FOUND_STATUS, OTHER_ID_UNKNOWN,
+           f"{what} of id {held.id}, another account's number, answered {response.status_code} "
+           f"(an id that does not exist answers {NOT_FOUND_STATUS}): {response.text[:300]}")
     leaked = held.leaks(response)
-    assert not leaked, f"{what} of another account's id {held.id} answered with its record's values {leaked}"
+    expect(not leaked, OTHER_ID_UNKNOWN,
+           f"{what} of another account's id {held.id} answered with its record's values {leaked}")
 
 
 @pytest.mark.needs("add", "read", "listing")
@@ -212,9 +215,9 @@ def test_another_accounts_id_reads_as_an_id_that_does_not_exist(run: SuiteRun, h
     response = held.intruder.call(LIFE.read or "", path={"id": held.id})
     unknown = held.intruder.call(LIFE.read or "", path={"id": NEVER_AN_ID})
     assert_as_unknown(held, response, "a read")
-    assert _shape(json_or_none(response)) == _shape(json_or_none(unknown)), (
-        f"another account's id answers {response.text[:200]}, an id that never existed {unknown.text[:200]}: "
-        "the difference tells that the id exists (D32)")
+    expect(_shape(json_or_none(response)) == _shape(json_or_none(unknown)), OTHER_ID_UNKNOWN,
+           f"another account's id answers {response.text[:200]}, an id that never existed {unknown.text[:200]}: "
+           "the difference tells that the id exists")
     held.unchanged("the other account's read")
 
 
@@ -250,11 +253,12 @@ def test_another_accounts_listings_neither_show_nor_offer_a_number(run: SuiteRun
         listing = held.intruder.call(LIFE.listing or "", query=query)
         shown = [item for item in json_or_none(listing) or [] if isinstance(item, dict)
                  and (item.get(NUMBER_FIELD) == number or item.get("comment") == held.record.get("comment"))]
-        assert not shown, f"the other account's listing{f' with {query}' if query else ''} shows {shown[:1]} (D33)"
+        expect(not shown, OTHER_LISTING,
+               f"the other account's listing{f' with {query}' if query else ''} shows {shown[:1]}")
     if run.checks(LIFE.connectable):
         offered = held.intruder.call(LIFE.connectable or "")
-        assert all(item.get(NUMBER_FIELD) != number for item in json_or_none(offered) or [] if isinstance(item, dict)), (
-            f"the other account's connectable listing offers {number}, which an account holds (D34)")
+        expect(all(item.get(NUMBER_FIELD) != number for item in json_or_none(offered) or [] if isinstance(item, dict)),
+               OTHER_LISTING, f"the other account's connectable listing offers {number}, which an account holds")
 
 
 @pytest.mark.needs("add", "read", "listing")
@@ -268,18 +272,18 @@ def test_another_account_cannot_add_a_number_held_elsewhere(run: SuiteRun, targe
                                           NUMBER_FIELD: held.record[NUMBER_FIELD]})
     response = held.intruder.call(LIFE.add or "", as_json(body))
     rejections = ADD.rejection_statuses()
-    assert response.status_code in rejections and response.status_code != DUPLICATE_STATUS, (
-        f"the other account's add of {held.record[NUMBER_FIELD]}, held by an account, answered "
-        f"{response.status_code}; expected {rejections}, as for a number not offered (D35): {response.text[:300]}")
+    expect(response.status_code in rejections and response.status_code != DUPLICATE_STATUS, OTHER_ADD,
+           f"the other account's add of {held.record[NUMBER_FIELD]}, held by an account, answered "
+           f"{response.status_code}; expected {rejections}, as for a number not offered: {response.text[:300]}")
     leaked = held.leaks(response, but=(held.record[NUMBER_FIELD],))  # the number is the request's own
-    assert not leaked, f"the refusal quotes the holder's record: {leaked}"
+    expect(not leaked, OTHER_ADD, f"the refusal of an add of another account's number quotes its record: {leaked}")
     if target.numbers == CONNECTABLE and run.checks(LIFE.connectable):
         spend_write(run, "accounts: an add of a number nobody offers, to compare")
         offered = {item.get(NUMBER_FIELD) for item in json_or_none(held.intruder.call(LIFE.connectable or "")) or []
                    if isinstance(item, dict)}
         stranger = next(n for n in iter(FreshNumbers().next, None) if n not in offered)
         compare = held.intruder.call(LIFE.add or "", as_json({**body, NUMBER_FIELD: stranger}))
-        assert response.status_code == compare.status_code, (
-            f"a number another account holds answers {response.status_code}, one nobody offers "
-            f"{compare.status_code}: the difference tells that it is held (D35)")
+        expect(response.status_code == compare.status_code, OTHER_ADD,
+               f"an add of a number another account holds answers {response.status_code}, one nobody offers "
+               f"{compare.status_code}: the difference tells that it is held")
     held.unchanged("the other account's add of the number")

@@ -14,6 +14,8 @@ import pytest
 from vpbx_suite.completeness import NOT_APPLICABLE, NUMBERS_SETTING, not_run
 from vpbx_suite.contract import AUTH_REJECTION_STATUSES, DUPLICATE_STATUS, NUMBER_FIELD, bundled_facts
 from vpbx_suite.fresh_numbers import FreshNumbers
+from vpbx_suite.rules import (ADD_ACCEPTED, DISTINCT_IDS, DUPLICATE, MISSING_TOKEN, NOT_OFFERED, TWO_TOKENS,
+                              WRONG_TOKEN, expect)
 from vpbx_suite.run import SuiteRun
 from vpbx_suite.settings import CONNECTABLE, Target
 from vpbx_suite.target_api import TargetApi, as_json, json_or_none
@@ -40,12 +42,14 @@ def test_adding_the_same_number_twice_is_a_conflict(api: TargetApi, run: SuiteRu
     body = fresh_body(run)
     assert_added(api, body, "first add")
     again = api.call(ADD.operation_id, as_json(body))
-    assert again.status_code == DUPLICATE_STATUS, (
-        f"the same number added twice answered {again.status_code}, expected {DUPLICATE_STATUS}")
+    expect(again.status_code == DUPLICATE_STATUS, DUPLICATE,
+           f"{body[NUMBER_FIELD]}, added and then added again, answered {again.status_code} the second time, "
+           f"expected {DUPLICATE_STATUS}: {again.text[:300]}")
     other = {**body, "purpose": "company", "comment": "other", "dgn_number": "74991234567"}
     changed = api.call(ADD.operation_id, as_json(other))
-    assert changed.status_code == DUPLICATE_STATUS, (
-        f"the same number with other details answered {changed.status_code}, expected {DUPLICATE_STATUS}")
+    expect(changed.status_code == DUPLICATE_STATUS, DUPLICATE,
+           f"{body[NUMBER_FIELD]}, already on the account, added again with other details answered "
+           f"{changed.status_code}, expected {DUPLICATE_STATUS}: {changed.text[:300]}")
 
 
 def _race(api: TargetApi, bodies: list[dict[str, Any]]) -> list[Any]:
@@ -62,9 +66,9 @@ def test_parallel_adds_of_one_number_give_one_success(api: TargetApi, run: Suite
         statuses = sorted(response.status_code for response in _race(api, [body] * RACE_REQUESTS))
         run.count_edge("race: one number, parallel adds", RACE_REQUESTS)
         successes = [s for s in statuses if s in ADD.success_statuses]
-        assert len(successes) == 1 and statuses.count(DUPLICATE_STATUS) == RACE_REQUESTS - 1, (
-            f"round {round_number + 1}: {RACE_REQUESTS} parallel adds of {body[NUMBER_FIELD]} answered "
-            f"{statuses}; expected exactly one success and {RACE_REQUESTS - 1} × {DUPLICATE_STATUS}")
+        expect(len(successes) == 1 and statuses.count(DUPLICATE_STATUS) == RACE_REQUESTS - 1, DUPLICATE,
+               f"round {round_number + 1}: {RACE_REQUESTS} parallel adds of {body[NUMBER_FIELD]} answered "
+               f"{statuses}; expected exactly one success and {RACE_REQUESTS - 1} × {DUPLICATE_STATUS}")
 
 
 @pytest.mark.needs("add")
@@ -73,8 +77,11 @@ def test_parallel_adds_of_distinct_numbers_get_distinct_ids(api: TargetApi, run:
     responses = _race(api, [fresh_body(run) for _ in range(RACE_REQUESTS)])
     run.count_edge("race: distinct numbers, parallel adds", RACE_REQUESTS)
     ids = [(json_or_none(r) or {}).get("id") for r in responses if r.status_code in ADD.success_statuses]
-    assert len(ids) == RACE_REQUESTS, f"parallel adds answered {sorted(r.status_code for r in responses)}"
-    assert len(set(ids)) == RACE_REQUESTS, f"parallel adds of distinct numbers got ids {sorted(ids)}"
+    expect(len(ids) == RACE_REQUESTS, ADD_ACCEPTED,
+           f"{RACE_REQUESTS} parallel adds of distinct numbers answered {sorted(r.status_code for r in responses)}; "
+           f"each should succeed")
+    expect(len(set(ids)) == RACE_REQUESTS, DISTINCT_IDS,
+           f"{RACE_REQUESTS} parallel adds of distinct numbers got the ids {sorted(ids, key=str)}: some twice")
 
 
 @pytest.mark.needs("add", "connectable")
@@ -91,9 +98,9 @@ def test_a_number_the_listing_does_not_offer_is_refused(api: TargetApi, run: Sui
     body = {**fresh_body(run), NUMBER_FIELD: number}
     response = api.call(ADD.operation_id, as_json(body))
     rejections = ADD.rejection_statuses()
-    assert response.status_code in rejections, (
-        f"adding {number}, which the connectable listing does not offer, answered "
-        f"{response.status_code}; expected one of {rejections} (D20)")
+    expect(response.status_code in rejections, NOT_OFFERED,
+           f"adding {number}, which the connectable listing does not offer, answered "
+           f"{response.status_code}; expected one of {rejections}: {response.text[:300]}")
 
 
 # --- tokens ------------------------------------------------------------------------------
@@ -138,13 +145,14 @@ def test_a_token_that_is_almost_right_is_refused(api: TargetApi, run: SuiteRun, 
     response, body = _probe(api, run, token=value, token_expressions=shown)
     run.count_edge("auth: near-miss tokens")
     rejections = sorted(AUTH_REJECTION_STATUSES)
-    assert response.status_code in rejections, (
-        f"Authorization with the token {case} answered {response.status_code}; expected one of {rejections}")
+    expect(response.status_code in rejections, WRONG_TOKEN,
+           f"Authorization with the token {case} answered {response.status_code}; expected one of {rejections}")
 
 
 def test_a_missing_token_is_401(api: TargetApi, run: SuiteRun) -> None:
     response, _ = _probe(api, run, token=None)
-    assert response.status_code == UNAUTHORIZED, f"no Authorization header answered {response.status_code}"
+    expect(response.status_code == UNAUTHORIZED, MISSING_TOKEN,
+           f"a request without an Authorization header answered {response.status_code}, expected {UNAUTHORIZED}")
 
 
 # D14, and RFC 9110 §5.3: Authorization is not a list; a message with two is malformed, so a
@@ -158,6 +166,6 @@ def test_two_authorization_headers_are_refused(api: TargetApi, run: SuiteRun, ta
     values = [target.token, wrong] if order == "valid first" else [wrong, target.token]
     response, _ = _probe(api, run, authorization=values, token_expressions={wrong: "<$API_TOKEN, first character changed>"})
     run.count_edge("auth: near-miss tokens")
-    assert response.status_code in TWO_HEADERS_REFUSED, (
-        f"two Authorization headers ({order}) answered {response.status_code}, expected one of "
-        f"{sorted(TWO_HEADERS_REFUSED)}; a server must not pick one")
+    expect(response.status_code in TWO_HEADERS_REFUSED, TWO_TOKENS,
+           f"two Authorization headers ({order}) answered {response.status_code}, expected one of "
+           f"{sorted(TWO_HEADERS_REFUSED)}; a server must not pick one")

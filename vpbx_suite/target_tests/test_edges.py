@@ -31,6 +31,8 @@ from vpbx_suite.contract import NOT_FOUND_STATUS, NUMBER_FIELD, bundled_facts
 from vpbx_suite.edges import Edge, ParameterEdge, bundled_catalog
 from vpbx_suite.judge import NOT_JSON
 from vpbx_suite.preconditions import Precondition
+from vpbx_suite.rules import (EDGE_ACCEPTED, EDGE_REJECTED, PARAMETER_REJECTED, READ_BACK, REJECTED_STORES_NOTHING,
+                              decisions_in, expect, field_place)
 from vpbx_suite.run import SuiteRun
 from vpbx_suite.target_api import TargetApi, as_json, json_or_none
 from vpbx_suite.target_tests.helpers import add_owned, assert_added, fresh_body, listed, read, spend_write
@@ -51,11 +53,12 @@ def _read_back(api: TargetApi, answered: dict[str, Any], what: str) -> None:
     """The record reads back exactly as answered (the fields the answer has)."""
     if not api.run.checks(LIFE.read) or not isinstance(answered.get("id"), int):
         return
-    stored = json_or_none(read(api, answered["id"])) or {}
+    stored = json_or_none(read(api, answered["id"]))
+    stored = stored if isinstance(stored, dict) else {}
     changed = {name: (value, stored.get(name)) for name, value in answered.items()
                if name in stored and stored[name] != value and name not in MOVES_ON_ITS_OWN}
-    assert not changed, f"{what}: read back differently from the answer: " + "; ".join(
-        f"{name}: answered {a!r}, stored {b!r}" for name, (a, b) in changed.items())
+    expect(not changed, READ_BACK, f"{what}: id {answered['id']} reads back differently from the answer: " + "; ".join(
+        f"{name}: answered {a!r}, stored {b!r}" for name, (a, b) in changed.items()), field=next(iter(changed), None))
 
 
 def _answered_as_the_document_says(api: TargetApi, edge: Edge, response: Any) -> bool:
@@ -65,15 +68,26 @@ def _answered_as_the_document_says(api: TargetApi, edge: Edge, response: Any) ->
     rule = f" ({edge.rule})" if edge.rule else ""
     if response.status_code in edge.also_refused:
         return False  # HTTP lets the server refuse it so (edge.rule); it must store nothing
+    decisions = edge_decisions(edge)
     if edge.must_accept:
-        assert response.status_code in operation.success_statuses, (
-            f"{edge.name}: the contract accepts it{rule}; answered {response.status_code}: {response.text[:300]}")
-        _read_back(api, json_or_none(response) or {}, edge.name)
+        expect(response.status_code in operation.success_statuses, EDGE_ACCEPTED,
+               f"{operation.label} with {edge.name}: the contract accepts it{rule}; answered {response.status_code}: "
+               f"{response.text[:300]}", field=edge.field, side="request", decisions=decisions, operation=edge.operation_id)
+        answered = json_or_none(response)
+        _read_back(api, answered if isinstance(answered, dict) else {}, edge.name)
         return True
-    assert response.status_code in operation.rejection_statuses(), (
-        f"{edge.name}: the contract rejects it{rule}; answered {response.status_code}, expected one of "
-        f"{operation.rejection_statuses()}: {response.text[:300]}")
+    expect(response.status_code in operation.rejection_statuses(), EDGE_REJECTED,
+           f"{operation.label} with {edge.name}: the contract rejects it{rule}; answered {response.status_code}, "
+           f"expected one of {operation.rejection_statuses()}: {response.text[:300]}",
+           field=edge.field, side="request", decisions=decisions, operation=edge.operation_id)
     return False
+
+
+def edge_decisions(edge: Edge) -> tuple[str, ...] | None:
+    """What the document cites for the edge's field, and the rule the edge itself names."""
+    place = field_place(edge.operation_id, edge.field, "request")
+    cited = (*(place[1] if place else ()), *decisions_in(edge.rule))
+    return tuple(dict.fromkeys(cited)) or None
 
 
 @pytest.mark.needs("add")
@@ -104,7 +118,8 @@ def test_rejected_adds_stored_nothing(api: TargetApi, run: SuiteRun) -> None:
     # run's; one stored by the refused request has an id the run never saw.
     stored = [f"{number} ({REJECTED_ADDS[number]})" for item in listed(api)
               if (number := item.get(NUMBER_FIELD)) in REJECTED_ADDS and not run.ledger.owns(item.get("id"))]
-    assert not stored, f"rejected adds were stored anyway: {', '.join(stored)}"
+    expect(not stored, REJECTED_STORES_NOTHING,
+           f"adds the server refused were stored anyway: the listing shows {', '.join(stored)}")
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +143,9 @@ def test_edit_edge(api: TargetApi, run: SuiteRun, edited: Precondition[dict[str,
         return
     if before is not None:
         after = json_or_none(read(api, record_id))
-        assert after == before, f"{edge.name}: the rejected edit changed the record: {before} -> {after}"
+        expect(after == before, REJECTED_STORES_NOTHING,
+               f"{edge.name}: the refused edit of id {record_id} changed the record: {before} -> {after}",
+               operation=LIFE.edit)
 
 
 @pytest.mark.parametrize("edge", PARAMETER_EDGES, ids=_ids(PARAMETER_EDGES))
@@ -151,6 +168,7 @@ def test_parameter_edge(api: TargetApi, run: SuiteRun, edge: ParameterEdge) -> N
     else:
         response = api.call(edge.operation_id, sent, query={edge.parameter: edge.value})
         expected = operation.rejection_statuses()
-    assert response.status_code in expected, (
-        f"{edge.location} {edge.parameter}={edge.value!r}: the contract rejects it; answered "
-        f"{response.status_code}, expected one of {expected}: {response.text[:200]}")
+    expect(response.status_code in expected, PARAMETER_REJECTED,
+           f"{operation.label} with the {edge.location} parameter {edge.parameter}={edge.value!r}: the contract "
+           f"rejects it; answered {response.status_code}, expected one of {expected}: {response.text[:200]}",
+           operation=edge.operation_id)

@@ -15,6 +15,7 @@ from vpbx_suite.run import SuiteRun
 def test_the_source_of_numbers_is_usable(run: SuiteRun) -> None:
     """The connectable listing answers by the contract (judged like any answer) and offers
     numbers: every add of the run takes one from it."""
-    assert isinstance(run.fresh, OfferedNumbers)
+    if not isinstance(run.fresh, OfferedNumbers):
+        raise RuntimeError("NUMBERS is the connectable listing, yet the run's numbers come from elsewhere")
     if not run.fresh.prime():
         not_run(TOO_FEW_NUMBERS, "the connectable listing offers no number to add")
