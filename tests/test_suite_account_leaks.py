@@ -12,7 +12,7 @@ OWNERS = {"id": 7, "number": "79161234567", "comment": "isolation 1a2b"}
 
 
 def test_the_owners_number_in_the_other_listing_fails() -> None:
-    with pytest.raises(AssertionError, match=r"shows 79161234567 \(id 7\), a number of another account.*D33"):
+    with pytest.raises(AssertionError, match=r"shows 79161234567 \(ids \[7\]\), a number of another account.*D33"):
         assert_not_shown(OWNERS, {7: {"id": 7, "number": "79161234567"}})
 
 

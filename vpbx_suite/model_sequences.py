@@ -29,6 +29,7 @@ from vpbx_model.oracle import Answer, IdMap, Oracle, answer_of
 from vpbx_suite.completeness import NotRun
 from vpbx_suite.contract import NUMBER_FIELD
 from vpbx_suite.fresh_numbers import FreshNumbers, spread_city_numbers
+from vpbx_suite.rules import MODEL, ContractViolation
 from vpbx_suite.run import SuiteRun
 from vpbx_suite.target_api import USE_TOKEN, Sent, TargetApi, as_json, json_or_none, raw
 from vpbx_suite.target_tests.helpers import spend_write
@@ -54,15 +55,16 @@ class Step:
         return f"{self.action}(who={self.who}, pick={self.pick}, form={self.form})"
 
 
-class ModelDivergence(AssertionError):
-    def __init__(self, divergences: list[Divergence], step: int) -> None:
-        super().__init__("; ".join(map(str, divergences)))
+class ModelDivergence(ContractViolation):
+    """An answer the model does not allow, with the decisions it breaks."""
+
+    def __init__(self, divergences: list[Divergence], step: int, operation: str | None = None) -> None:
+        decisions = tuple(sorted({d for divergence in divergences for d in divergence.decisions},
+                                 key=lambda d: int(d[1:])))
+        super().__init__(MODEL, "the server leaves the contract's model: " + "; ".join(map(str, divergences)),
+                         decisions=decisions, operation=operation)
         self.divergences = divergences
         self.step = step
-
-    @property
-    def decisions(self) -> tuple[str, ...]:
-        return tuple(sorted({d for divergence in self.divergences for d in divergence.decisions}))
 
 
 @dataclass
@@ -94,6 +96,7 @@ class World:
     live: dict[str, list[int]] = field(default_factory=dict)  # server ids the sequence added, per account
     gone: dict[str, list[int]] = field(default_factory=dict)
     steps_run: int = 0
+    recorded: list[dict[str, Any]] = field(default_factory=list)  # the run's steps (curl, exchange) of this world
     offered_to: dict[str, str] = field(default_factory=dict)  # number -> the account whose source offered it
     undecided: int = 0  # answers the model could not decide (see `send`)
 
@@ -167,8 +170,10 @@ class World:
         divergences = self.compare.answer(account, operation_id, server, model, path_id=(path or {}).get("id"),
                                           path_invalid=str((path or {}).get("id", "1")) in INVALID_IDS,
                                           known_numbers=self.numbers)
+        if self.run.steps:
+            self.recorded.append(self.run.steps[-1])
         if divergences:
-            raise ModelDivergence(divergences, self.steps_run)
+            raise ModelDivergence(divergences, self.steps_run, operation_id)
 
     def send(self, account: str, operation_id: str, sent: Sent | None = None, *,
              path: dict[str, Any] | None = None, query: dict[str, Any] | None = None,
@@ -425,6 +430,7 @@ class Outcome:
     divergence: ModelDivergence | None
     script: str = ""
     sent: int = 0
+    recorded: list[dict[str, Any]] = field(default_factory=list)
 
 
 def play(make_world: Callable[[], World], steps: list[Step]) -> Outcome:
@@ -438,7 +444,8 @@ def play(make_world: Callable[[], World], steps: list[Step]) -> Outcome:
             try:
                 world.apply(step)
             except ModelDivergence as divergence:
-                return Outcome(steps[: index + 1], divergence, world.script(divergence), len(world.log))
+                return Outcome(steps[: index + 1], divergence, world.script(divergence), len(world.log),
+                               list(getattr(world, "recorded", [])))
         return Outcome(steps, None, sent=len(world.log))
     finally:
         try:

@@ -278,6 +278,16 @@ OTHER_ID_UNKNOWN = rule("another_accounts_id_is_unknown", ("D31", "D32"), "read"
 OTHER_LISTING = rule("another_accounts_number_not_listed", ("D33", "D34"), "listing", "",
                      "an account's listings neither show nor offer a number another account holds",
                      replay="sequence")
+MODEL = rule("agrees_with_the_model", ("D23",), None, "",
+             "every answer is the contract's model's answer to the same request, within the freedoms the "
+             "document grants (vpbx_model.freedoms), and after each step each account's listing is the model's",
+             replay="sequence")
+AT_ONCE = rule("requests_at_once_in_some_order", ("D11", "D24", "D25", "D35"), None, "",
+               "requests sent at once are answered, and leave the state, as the same requests sent one after "
+               "another in some order", replay="sequence")
+NOT_INTERFERING = rule("another_accounts_object_answers_as_one_that_never_existed", ("D32", "D35"), None, "",
+                       "a request naming another account's object (its id, its number) is answered exactly as the "
+                       "same request naming an object that never existed, but for the name", replay="sequence")
 OTHER_ADD = rule("another_accounts_number_not_added", ("D35",), "add", "responses/422",
                  "an add of a number another account holds is answered as for a number not offered (422, never "
                  "409), quoting none of its record", replay="sequence")

@@ -24,8 +24,8 @@ from vpbx_model.oracle import Answer
 from vpbx_suite.completeness import NO_SECOND_ACCOUNT, NOT_APPLICABLE, not_run
 from vpbx_suite.contract import NUMBER_FIELD, bundled_facts
 from vpbx_suite.fresh_numbers import FreshNumbers, NumberSource, OfferedNumbers, OutOfNumbers, SourceFailed
-from vpbx_suite.model_sequences import (ACTIONS, NEVER_EXISTED, ModelDivergence, Outcome, Step, World, adopt, fork,
-                                        play, shrink)
+from vpbx_suite.model_sequences import ACTIONS, NEVER_EXISTED, Outcome, Step, World, adopt, fork, play, shrink
+from vpbx_suite.rules import AT_ONCE, MODEL, NOT_INTERFERING, ContractViolation, expect
 from vpbx_suite.run import MAIN, OTHER, SuiteRun
 from vpbx_suite.settings import CONNECTABLE, Target
 from vpbx_suite.target_api import Sent, TargetApi, as_json
@@ -83,7 +83,6 @@ def make_world(accounts: dict[str, TargetApi], run: SuiteRun, target: Target) ->
 
 
 def _report(run: SuiteRun, target: Target, outcome: Outcome, found: Outcome, replays: int) -> str:
-    assert outcome.divergence is not None
     path = target.report_dir / SCRIPT_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(outcome.script, encoding="utf-8")
@@ -115,7 +114,11 @@ def test_random_sequences_agree_with_the_model(run: SuiteRun, target: Target, ma
     if not found:
         return
     shortest, replays = shrink(make_world, found[0], SHRINK_REPLAYS, lambda: run.budget.left != 0)
-    raise AssertionError(_report(run, target, shortest, found[0], replays))
+    divergence = shortest.divergence or found[0].divergence
+    if shortest.recorded:
+        run.steps[:] = shortest.recorded  # the finding's reproduction: the shortest sequence's requests
+    raise ContractViolation(MODEL, _report(run, target, shortest, found[0], replays),
+                            decisions=getattr(divergence, "decisions", None), operation=getattr(divergence, "operation", None))
 
 
 # --- requests at once --------------------------------------------------------------------------
@@ -141,8 +144,8 @@ def _added(world: World, account: str) -> dict[str, Any]:
     from vpbx_suite.fresh_numbers import spread_city_numbers
     body = spread_city_numbers(world.run, FACTS.operations[LIFE.add], body)
     server, _ = world.send(account, LIFE.add, as_json(body), what=f"add {number}")
-    assert isinstance(server.body, dict) and 200 <= server.status < 300, (
-        f"adding {number} for the requests at once answered {server.status} {server.text[:200]}")
+    expect(isinstance(server.body, dict) and 200 <= server.status < 300, MODEL,
+           f"adding {number} (offered) answered {server.status} {server.text[:200]}, where the model answers 201")
     world.live[account].append(server.body["id"])
     world.run.ledgers[account].pinned.add(server.body["id"])
     return server.body
@@ -247,9 +250,9 @@ def test_requests_at_once_are_answered_as_in_some_order(run: SuiteRun, make_worl
         order, reasons = linearizations(list(range(len(requests))), start, agrees, final)
         history = "\n".join(f"  {i + 1}. {request.label()} -> {answer.status} {answer.text[:120]}"
                             for i, (request, answer) in enumerate(zip(requests, answers)))
-        assert order is not None, (
-            f"{group}: no order of the requests explains the answers and the state after them\n{history}\n"
-            + "\n".join(f"  {reason}" for reason in reasons))
+        expect(order is not None, AT_ONCE,
+               f"{group}: no order of the requests explains the answers and the state after them\n{history}\n"
+               + "\n".join(f"  {reason}" for reason in reasons))
         run.model["groups at once"] += 1
         adopt(world, tried[len(reasons)])
         for unused in tried[:len(reasons)] + tried[len(reasons) + 1:]:
@@ -315,13 +318,10 @@ def test_another_accounts_object_is_answered_as_one_that_never_existed(run: Suit
         world.check_views()
         run.model["non-interference"] += 1
         found = differences(answers[0], str(names[0]), [(answers[1], str(names[1])), (answers[2], str(names[2]))])
-        assert not found, (
+        expect(not found, NOT_INTERFERING,
             f"a {kind} naming {names[0]}, another account's, is answered otherwise than one naming an object that "
             f"never existed ({', '.join(map(str, names[1:]))}), which tells that it exists (D32, D35): "
             + "; ".join(found))
-    except ModelDivergence as divergence:
-        raise AssertionError(f"the server leaves the contract's model ({', '.join(divergence.decisions)}): "
-                             f"{divergence}") from None
     finally:
         world.cleanup()
         world.close()
