@@ -88,11 +88,13 @@ BUDGET_ORDER = (
     "test_an_edit_naming_another_id_is_refused_and_changes_nothing", "test_a_deleted_number_is_gone",
     "test_a_deleted_id_is_never_given_again", "test_a_deleted_number_can_be_added_again",
     "test_an_added_number_leaves_the_connectable_listing",
-    "test_edit_edge", "test_parameter_edge", "test_a_token_that_is_almost_right_is_refused",
+    "test_edit_edge", "test_an_edit_in_an_accepted_form_is_stored_exactly", "test_parameter_edge",
+    "test_a_token_that_is_almost_right_is_refused",
     "test_a_missing_token_is_401", "test_two_authorization_headers_are_refused",
     "test_adding_the_same_number_twice_is_a_conflict", "test_a_number_the_listing_does_not_offer_is_refused",
     "test_parallel_adds_of_distinct_numbers_get_distinct_ids", "test_parallel_adds_of_one_number_give_one_success",
-    "test_add_edge", "test_rejected_adds_stored_nothing", "test_generated_cases", "test_stateful_links",
+    "test_add_edge", "test_rejected_adds_stored_nothing", "test_an_add_in_an_accepted_form_is_stored_exactly",
+    "test_the_listing_shows_the_accepted_records_as_written", "test_generated_cases", "test_stateful_links",
     # Last: when the run holds the most numbers (unless recycling checked it at its fullest).
     "test_the_listing_shows_every_number_the_run_holds",
 )
