@@ -26,6 +26,7 @@ from tests.selftest.faults import (
     WrongTokenForbidden,
 )
 from tests.selftest.variant import CONFORMING, Variant
+from tests.selftest.variants_accepted import accepted_variants
 from tests.selftest.variants_edges import edge_variants
 from tests.selftest.variants_lifecycle import conforming_edge_variants, lifecycle_variants
 from tests.selftest.variants_accounts import account_variants, conforming_account_variants
@@ -202,6 +203,7 @@ def _auth() -> list[Variant]:
 
 
 CATALOG: list[Variant] = [*_conforming(), *conforming_edge_variants(), *conforming_verdict_variants(),
-                          *conforming_account_variants(), *conforming_model_variants(), *_response_schema(), *_request_validation(),
+                          *conforming_account_variants(), *conforming_model_variants(), *_response_schema(),
+                          *_request_validation(),
                           *_semantics(), *_transport(), *_auth(), *edge_variants(), *lifecycle_variants(),
-                          *verdict_variants(), *account_variants(), *model_variants()]
+                          *verdict_variants(), *account_variants(), *model_variants(), *accepted_variants()]
