@@ -7,6 +7,7 @@ from typing import Any
 
 from schemathesis.core.failures import CustomFailure, Failure
 
+from vpbx_suite.patience import PersistentRateLimiting, StoredDespiteRefusal
 from vpbx_suite.target_api import NoAnswer
 
 REPORT_NAME = "contract-failures.json"
@@ -19,6 +20,10 @@ def _broken_rule(error: BaseException, test_name: str) -> dict[str, Any]:
         return {"check": match.group(1) if match else error.title, "code": error.code}
     if isinstance(error, Failure):
         return {"check": ",".join(error.checks) or error.title, "code": error.code}
+    if isinstance(error, PersistentRateLimiting):
+        return {"check": "persistent_rate_limiting", "code": None}
+    if isinstance(error, StoredDespiteRefusal):
+        return {"check": "stored_despite_refusal", "code": None}
     if isinstance(error, NoAnswer):
         return {"check": "no_answer", "code": None}
     # A plain assertion of a domain test: the test's name is the rule.

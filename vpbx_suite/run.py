@@ -21,6 +21,7 @@ from vpbx_suite.coverage import ContractCoverage
 from vpbx_suite.domain_checks import IdRegistry
 from vpbx_suite.fresh_numbers import FreshNumbers, NumberSource
 from vpbx_suite.ledger import Ledger, WriteBudget, id_in_path
+from vpbx_suite.patience import Patience
 
 
 MAIN, OTHER = "main", "other"  # the account of API_TOKEN, and the one of OTHER_API_TOKEN
@@ -53,6 +54,7 @@ class SuiteRun:
     coverage: ContractCoverage = field(init=False)
     failures: list[dict[str, Any]] = field(default_factory=list)  # {"test", "rules", "curl"}
     edge_cases: dict[str, int] = field(default_factory=dict)      # class -> cases sent
+    patience: Patience = field(default_factory=Patience)  # 429/503 waited out (vpbx_suite.patience)
     auth_enforcement_confirmed: bool = False  # ignored_auth passed once on a success
     last_request: str | None = None  # curl for the request sent last (reported with a failure)
     last_exchange: dict[str, Any] | None = None  # that request and its answer (vpbx_suite.exchanges)

@@ -171,6 +171,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         total = sum(run.edge_cases.values())
         terminalreporter.write_line(f"{total} edge cases ran: " + ", ".join(
             f"{name} {count}" for name, count in sorted(run.edge_cases.items())))
+    if (rate_limiting := run.patience.summary()) is not None:
+        terminalreporter.section("rate limiting by the server (429/503 waited out)")
+        terminalreporter.write_line(rate_limiting)
     if run.budget.left_out:
         terminalreporter.section("left out by the write budget (MAX_WRITES)")
         for check, count in sorted(run.budget.left_out.items()):
