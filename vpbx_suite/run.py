@@ -28,6 +28,22 @@ MAIN, OTHER = "main", "other"  # the account of API_TOKEN, and the one of OTHER_
 _account: ContextVar[str] = ContextVar("vpbx_suite_account", default=MAIN)
 
 
+# Set in a request sent ahead of its test (vpbx_suite.ahead): the curl and exchange it records
+# are its own, kept for its test, and never overwrite those of the test running meanwhile.
+_sent_ahead: ContextVar[dict[str, Any] | None] = ContextVar("vpbx_suite_sent_ahead", default=None)
+
+
+@contextmanager
+def recorded_apart() -> Iterator[dict[str, Any]]:
+    """The last request and exchange recorded inside, apart from the run's."""
+    own: dict[str, Any] = {"last_request": None, "last_exchange": None}
+    reset = _sent_ahead.set(own)
+    try:
+        yield own
+    finally:
+        _sent_ahead.reset(reset)
+
+
 @contextmanager
 def acting_as(account: str) -> Iterator[None]:
     """Requests sent and answers judged inside are the `account`'s."""
@@ -56,12 +72,36 @@ class SuiteRun:
     edge_cases: dict[str, int] = field(default_factory=dict)      # class -> cases sent
     patience: Patience = field(default_factory=Patience)  # 429/503 waited out (vpbx_suite.patience)
     auth_enforcement_confirmed: bool = False  # ignored_auth passed once on a success
-    last_request: str | None = None  # curl for the request sent last (reported with a failure)
-    last_exchange: dict[str, Any] | None = None  # that request and its answer (vpbx_suite.exchanges)
+    # curl for the request sent last, and that request with its answer (vpbx_suite.exchanges),
+    # reported with a failure; a request sent ahead keeps its own (vpbx_suite.ahead).
+    _last_request: str | None = field(default=None, repr=False)
+    _last_exchange: dict[str, Any] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.operations = self.operations or tuple(self.facts.operations)
         self.coverage = ContractCoverage(self.facts, self.operations)
+
+    @property
+    def last_request(self) -> str | None:
+        return self._last_request
+
+    @last_request.setter
+    def last_request(self, curl: str | None) -> None:
+        if (own := _sent_ahead.get()) is not None:
+            own["last_request"] = curl
+        else:
+            self._last_request = curl
+
+    @property
+    def last_exchange(self) -> dict[str, Any] | None:
+        return self._last_exchange
+
+    @last_exchange.setter
+    def last_exchange(self, exchange: dict[str, Any] | None) -> None:
+        if (own := _sent_ahead.get()) is not None:
+            own["last_exchange"] = exchange
+        else:
+            self._last_exchange = exchange
 
     @property
     def ledger(self) -> Ledger:
