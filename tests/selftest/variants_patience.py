@@ -11,7 +11,7 @@ from tests.selftest.variant import CONFORMING, Variant
 def conforming_patience_variants() -> list[Variant]:
     return [
         # Retry-After: 0 and few 503s keep the self-test's waits short (0.5 s each without it).
-        Variant("rate-limits now and then (429 with Retry-After, 503 without)", CONFORMING,
+        Variant("rate limits now and then (429 with Retry-After, 503 without)", CONFORMING,
                 lambda token: [RateLimitEvery(23, 429, "0"), RateLimitEvery(151, 503, None)]),
     ]
 
