@@ -217,7 +217,12 @@ def suite_latency_section(results: Results, charts: Mapping[str, str]) -> list[s
     lines.append("")
     ours = tools[0]
     at_50 = slowdown(results.suite_latency, ours, 50)
-    if at_50 is not None:
+    disturbed = any((slowdown(results.suite_latency, ours, ms) or 1.0) < 1.0 for ms in LATENCIES_MS)
+    if at_50 is not None and disturbed:
+        lines += [f"Target (issue 26): at 50 ms at most 1.5x the 0 ms time: {at_50:.2f}x, but NOT JUDGED: a run "
+                  "with latency was faster than the one without, so the machine's load, not the latency, "
+                  "decided these times.", ""]
+    elif at_50 is not None:
         lines += [f"Target (issue 26): at 50 ms the suite takes at most 1.5x its time at 0 ms: "
                   f"{at_50:.2f}x, {'met' if at_50 <= 1.5 else 'missed'}.", ""]
     return lines + _chart(charts, SUITE_LATENCY_CHART, "Wall time of a run by latency per request")
