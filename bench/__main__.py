@@ -1,5 +1,7 @@
 """`python -m bench` (`make bench`). Exit status: 0 when every part ran (missed targets
-included), 1 when a part could not run, 2 when nothing could (tools missing), 130 on Ctrl-C.
+included), 1 when a part could not run, 2 when nothing could (tools missing) or BENCH_PARTS
+names no part, 130 on Ctrl-C. BENCH_PARTS (comma-separated, default all) runs only some parts:
+throughput, reads, suite-cost, memory, suite-latency.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import TypeVar
 
 import httpx
 
-from bench import memory, suite_cost, throughput
+from bench import memory, suite_cost, suite_latency, throughput
 from bench.load import NumberBlocks
 from bench.machine import describe, node_executable
 from bench.paths import BENCH_DIR, LOAD_SCRIPT, PRISM, REPOSITORY_ROOT, RESULTS_PATH, SCHEMATHESIS
@@ -28,8 +30,9 @@ from bench.targets import judge
 
 # Adds: our mock with its log on (make mock's default) and off, Prism static and dynamic;
 # reads: our mock and Prism static.
-STEPS = (4 * throughput.STEPS_PER_SERVER + 2 * throughput.STEPS_PER_READ_SERVER
-         + suite_cost.STEPS + memory.STEPS + 1)
+PART_STEPS = {"throughput": 4 * throughput.STEPS_PER_SERVER, "reads": 2 * throughput.STEPS_PER_READ_SERVER,
+              "suite-cost": suite_cost.STEPS, "memory": memory.STEPS + 1, "suite-latency": suite_latency.STEPS}
+PARTS = tuple(PART_STEPS)
 T = TypeVar("T")
 
 
@@ -74,7 +77,16 @@ def _seed_numbers(base_url: str, token: str, count: int) -> None:
                 raise RuntimeError(f"seeding the reads: {response.status_code} {response.text}")
 
 
-def run_benchmark(results: Results, progress: Progress, scratch: Path) -> None:
+def chosen_parts(environ: dict[str, str] | os._Environ[str] = os.environ) -> tuple[str, ...]:
+    """BENCH_PARTS, or every part; ValueError naming the unknown ones."""
+    named = tuple(part.strip() for part in environ.get("BENCH_PARTS", "").split(",") if part.strip())
+    unknown = [part for part in named if part not in PARTS]
+    if unknown:
+        raise ValueError(f"BENCH_PARTS: {', '.join(unknown)} unknown; the parts are {', '.join(PARTS)}")
+    return named or PARTS
+
+
+def run_benchmark(results: Results, progress: Progress, scratch: Path, parts: tuple[str, ...] = PARTS) -> None:
     token = secrets.token_urlsafe(16)
     blocks = NumberBlocks()
 
@@ -115,18 +127,23 @@ def run_benchmark(results: Results, progress: Progress, scratch: Path) -> None:
         "Prism static": lambda: prism_throughput("static"),
         "Prism dynamic": lambda: prism_throughput("dynamic"),
     }
-    for name, run in series.items():
+    for name, run in series.items() if "throughput" in parts else ():
         points = _part(results, f"throughput ({name})", progress, run)
         if points is not None:
             results.series[name] = points
-    for name, run in (("our mock", mock_reads), ("Prism static", prism_reads)):
+    for name, run in (("our mock", mock_reads), ("Prism static", prism_reads)) if "reads" in parts else ():
         points = _part(results, f"reads ({name})", progress, run)
         if points is not None:
             results.reads[name] = points
-    results.suite = _part(results, "suite cost", progress, cost)
-    results.memory = _part(results, "memory", progress, memory_use)
-    progress.step("memory: what phonenumbers' geocoder data costs")
-    results.geocoder = _part(results, "geocoder memory", progress, memory.geocoder_cost)
+    if "suite-cost" in parts:
+        results.suite = _part(results, "suite cost", progress, cost)
+    if "memory" in parts:
+        results.memory = _part(results, "memory", progress, memory_use)
+        progress.step("memory: what phonenumbers' geocoder data costs")
+        results.geocoder = _part(results, "geocoder memory", progress, memory.geocoder_cost)
+    if "suite-latency" in parts:
+        results.suite_latency = _part(results, "suite latency", progress,
+                                      lambda: suite_latency.measure(token, scratch, progress)) or []
 
 
 def draw_charts(results: Results) -> dict[str, Path]:
@@ -141,12 +158,17 @@ def main() -> int:
         print("bench: cannot run, missing: " + ", ".join(missing)
               + " (run `make node-tools` and `make venv`)", file=sys.stderr)
         return 2
+    try:
+        parts = chosen_parts()
+    except ValueError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 2
     signal.signal(signal.SIGTERM, _terminate)
-    results = Results(machine=describe())
-    progress = Progress(STEPS)
+    results = Results(machine=describe(), parts=parts)
+    progress = Progress(sum(PART_STEPS[part] for part in parts))
     try:
         with tempfile.TemporaryDirectory(prefix="vpbx-bench-") as scratch:
-            run_benchmark(results, progress, Path(scratch))
+            run_benchmark(results, progress, Path(scratch), parts)
     except KeyboardInterrupt:
         print("\nbench: interrupted; every process it started is stopped", file=sys.stderr)
         return 130
@@ -156,9 +178,11 @@ def main() -> int:
     results.targets = judge(results)
     charts = _part(results, "charts", progress, lambda: draw_charts(results)) or {}
     print(console(results))
-    RESULTS_PATH.write_text(markdown(results, {name: path.relative_to(BENCH_DIR).as_posix()
+    # Some parts only: their own page, so RESULTS.md keeps the last full run.
+    results_path = RESULTS_PATH if parts == PARTS else BENCH_DIR / f"RESULTS-{'-'.join(parts)}.md"
+    results_path.write_text(markdown(results, {name: path.relative_to(BENCH_DIR).as_posix()
                                                for name, path in charts.items()}), encoding="utf-8")
-    print(f"\nbench: written to {RESULTS_PATH.relative_to(REPOSITORY_ROOT)}"
+    print(f"\nbench: written to {results_path.relative_to(REPOSITORY_ROOT)}"
           + "".join(f", {path.relative_to(REPOSITORY_ROOT)}" for path in charts.values()))
     return 1 if results.errors else 0
 

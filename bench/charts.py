@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from bench import memory as memory_part
 from bench.load import LoadResult
-from bench.paths import CHARTS_DIR, LATENCY_CHART, MEMORY_CHART, THROUGHPUT_CHART
+from bench.paths import CHARTS_DIR, LATENCY_CHART, MEMORY_CHART, SUITE_LATENCY_CHART, THROUGHPUT_CHART
 from bench.report import Results
 from bench.targets import at
 # One colour per server, the same in every chart: ours blue, Prism red.
@@ -95,6 +95,26 @@ def memory_chart(result: memory_part.MemoryResult) -> Figure:
     return figure
 
 
+def suite_latency_chart(results: Results) -> Figure:
+    figure, axes = _figure("Wall time of a run by the server's latency per request")
+    tools = list(dict.fromkeys(run.tool for run in results.suite_latency))
+    for tool, colour in zip(tools, ("#0969da", "#bf8700", "#8250df")):
+        runs = sorted((run for run in results.suite_latency if run.tool == tool), key=lambda run: run.latency_ms)
+        axes.plot([run.latency_ms for run in runs], [run.seconds for run in runs], marker="o", color=colour,
+                  label=tool)
+        for run in runs:
+            axes.annotate(f"{run.seconds:.0f} s", (run.latency_ms, run.seconds), textcoords="offset points",
+                          xytext=(0, 6), ha="center", fontsize=7)
+    axes.set_xlabel("latency per request, ms (MOCK_FAULTS='latency=…ms')")
+    axes.set_ylabel("wall time, s")
+    axes.set_xticks(sorted({run.latency_ms for run in results.suite_latency}))
+    axes.set_ylim(bottom=0)
+    axes.margins(y=0.15)
+    axes.legend(fontsize=8, frameon=False)
+    figure.tight_layout()
+    return figure
+
+
 def figures(results: Results) -> dict[str, Figure]:
     """The charts the results have data for, by file name."""
     drawn = {}
@@ -103,7 +123,13 @@ def figures(results: Results) -> dict[str, Figure]:
         drawn[LATENCY_CHART] = latency_chart(results)
     if results.memory is not None and results.memory.checkpoints:
         drawn[MEMORY_CHART] = memory_chart(results.memory)
+    if results.suite_latency:
+        drawn[SUITE_LATENCY_CHART] = suite_latency_chart(results)
     return drawn
+
+
+CHART_PARTS = {THROUGHPUT_CHART: "throughput", LATENCY_CHART: "throughput", MEMORY_CHART: "memory",
+               SUITE_LATENCY_CHART: "suite-latency"}
 
 
 def write_charts(results: Results, directory: Path = CHARTS_DIR) -> dict[str, Path]:
@@ -111,8 +137,9 @@ def write_charts(results: Results, directory: Path = CHARTS_DIR) -> dict[str, Pa
     so that the directory never mixes runs."""
     directory.mkdir(parents=True, exist_ok=True)
     written = {}
-    for name in (THROUGHPUT_CHART, LATENCY_CHART, MEMORY_CHART):
-        (directory / name).unlink(missing_ok=True)
+    for name, part in CHART_PARTS.items():
+        if not results.parts or part in results.parts:  # a chart of a part not run now stays
+            (directory / name).unlink(missing_ok=True)
     for name, figure in figures(results).items():
         # No metadata (matplotlib's version): the same figures give the same bytes.
         figure.savefig(directory / name, format="png", metadata={"Software": None})

@@ -12,6 +12,7 @@ RESULTS_PATH = BENCH_DIR / "RESULTS.md"
 # The charts (bench/charts.py), linked from RESULTS.md by these names under CHARTS_DIR.
 CHARTS_DIR = BENCH_DIR / "charts"
 THROUGHPUT_CHART, LATENCY_CHART, MEMORY_CHART = "throughput.png", "latency-p99.png", "memory.png"
+SUITE_LATENCY_CHART = "suite-latency.png"
 LOAD_SCRIPT = BENCH_DIR / "load.js"
 NODE_MODULES = REPOSITORY_ROOT / "tools" / "node_modules"
 PRISM = NODE_MODULES / ".bin" / "prism"
@@ -21,5 +22,5 @@ PRISM_PACKAGE = NODE_MODULES / "@stoplight" / "prism-cli" / "package.json"
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 
 __all__ = ["BENCH_DIR", "DOCUMENT_PATH", "REPOSITORY_ROOT", "RESULTS_PATH", "CHARTS_DIR", "THROUGHPUT_CHART",
-           "LATENCY_CHART", "MEMORY_CHART", "LOAD_SCRIPT",
+           "LATENCY_CHART", "MEMORY_CHART", "SUITE_LATENCY_CHART", "LOAD_SCRIPT",
            "NODE_MODULES", "PRISM", "AUTOCANNON_PACKAGE", "PRISM_PACKAGE", "SCHEMATHESIS"]

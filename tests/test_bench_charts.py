@@ -19,12 +19,15 @@ pytest.importorskip("matplotlib")
 
 from matplotlib.figure import Figure  # noqa: E402
 
-from bench.charts import figures, latency_chart, memory_chart, throughput_chart, write_charts  # noqa: E402
+from bench.charts import (figures, latency_chart, memory_chart, suite_latency_chart, throughput_chart,  # noqa: E402
+                          write_charts)
 from bench.load import LoadResult  # noqa: E402
 from bench.machine import Machine  # noqa: E402
 from bench.memory import MemoryResult  # noqa: E402
-from bench.paths import BENCH_DIR, LATENCY_CHART, MEMORY_CHART, RESULTS_PATH, THROUGHPUT_CHART  # noqa: E402
+from bench.paths import (BENCH_DIR, LATENCY_CHART, MEMORY_CHART, RESULTS_PATH, SUITE_LATENCY_CHART,  # noqa: E402
+                         THROUGHPUT_CHART)
 from bench.report import Results, markdown  # noqa: E402
+from bench.suite_latency import LatencyRun  # noqa: E402
 from bench.throughput import Point  # noqa: E402
 
 SERVERS = {"our mock": 3.0, "our mock, log off": 3.5, "Prism static": 1.0, "Prism dynamic": 0.3}
@@ -126,3 +129,31 @@ def test_the_committed_results_link_only_charts_in_the_repository():
     assert f"charts/{THROUGHPUT_CHART}" in links, links
     for link in links:
         png_size(BENCH_DIR / link)
+
+
+def latency_runs() -> list[LatencyRun]:
+    """Made-up runs: the suite 30 s at 0 ms growing 0.3 s per ms; plain schemathesis 10 s, 0.5 s per ms."""
+    return [run for ms in (0, 20, 50, 100) for run in (
+        LatencyRun("make contract (CONCURRENCY=4)", ms, 30 + 0.3 * ms, 1700, "contract: PASS"),
+        LatencyRun("plain schemathesis run (1 worker)", ms, 10 + 0.5 * ms, 400, "exit 1"))]
+
+
+def test_the_suite_latency_chart_has_a_line_per_tool_with_its_times():
+    results = synthetic()
+    results.suite_latency = latency_runs()
+    (axes,) = suite_latency_chart(results).axes
+    lines = {line.get_label(): (list(line.get_xdata()), list(line.get_ydata())) for line in axes.get_lines()}
+    assert lines == {"make contract (CONCURRENCY=4)": ([0, 20, 50, 100], [30.0, 36.0, 45.0, 60.0]),
+                     "plain schemathesis run (1 worker)": ([0, 20, 50, 100], [10.0, 20.0, 35.0, 60.0])}
+    page = markdown(results, {SUITE_LATENCY_CHART: SUITE_LATENCY_CHART})
+    assert "at 50 ms the suite takes at most 1.5x its time at 0 ms: 1.50x, met" in page
+    assert f"]({SUITE_LATENCY_CHART})" in page
+
+
+def test_a_run_of_some_parts_keeps_the_charts_of_the_others(tmp_path: Path):
+    write_charts(synthetic(), tmp_path)
+    results = Results(machine=synthetic().machine, parts=("suite-latency",))
+    results.suite_latency = latency_runs()
+    written = write_charts(results, tmp_path)
+    assert sorted(written) == [SUITE_LATENCY_CHART]
+    assert (tmp_path / THROUGHPUT_CHART).exists() and (tmp_path / MEMORY_CHART).exists()

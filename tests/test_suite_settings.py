@@ -8,6 +8,7 @@ import pytest
 
 from vpbx_suite.contract import bundled_facts
 from vpbx_suite.settings import (
+    DEFAULT_CONCURRENCY,
     DEFAULT_MAX_WRITES,
     SettingsError,
     SuiteSettings,
@@ -74,6 +75,9 @@ def test_defaults_that_depend_on_the_target():
     ({"OPERATIONS": "addMobileNumber,deleteEverything"}, "OPERATIONS: deleteEverything not in the document"),
     ({"NUMBERS": "/no/such/file"}, "NUMBERS must be connectable, generated or a file"),
     ({"MAX_WRITES": "-2"}, "MAX_WRITES must be a whole number >= 0"),
+    ({"CONCURRENCY": "0"}, "CONCURRENCY must be a whole number >= 1"),
+    ({"BASE_URL": "http://127.0.0.1:1", "API_TOKEN": "t", "MOCK_FAULTS": "latency=50ms"},
+     "MOCK_FAULTS and MOCK_FAULTS_SEED apply to the bundled mock only"),
 ])
 def test_bad_settings_are_explained(env, message):
     with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -101,8 +105,18 @@ def test_writes_to_another_host_need_allow_writes():
     assert write_refusal(SuiteSettings.from_environment({**env, "ALLOW_WRITES": "yes"})) is not None
 
 
+def test_concurrency_and_the_bundled_mocks_faults():
+    assert SuiteSettings.from_environment({}).concurrency == DEFAULT_CONCURRENCY == 4
+    settings = SuiteSettings.from_environment({"CONCURRENCY": "8", "MOCK_FAULTS": "status=429@3%",
+                                               "MOCK_FAULTS_SEED": "7"})
+    assert settings.concurrency == 8
+    assert settings.mock_faults == (("MOCK_FAULTS", "status=429@3%"), ("MOCK_FAULTS_SEED", "7"))
+    assert Target.resolve(settings, "http://127.0.0.1:9", "t", 1).concurrency == 8
+
+
 def test_target_round_trips_through_the_environment():
-    target = Target("http://127.0.0.1:9", "t", 5, 42, Path("reports"), ("addMobileNumber",), "generated", 20)
+    target = Target("http://127.0.0.1:9", "t", 5, 42, Path("reports"), ("addMobileNumber",), "generated", 20,
+                    concurrency=3)
     assert Target.from_environment(target.to_environment()) == target
     with pytest.raises(SettingsError, match="make contract"):
         Target.from_environment({})

@@ -33,6 +33,13 @@ from vpbx_cli.settings import environment, setting
 @setting("REQUIRE_COMPLETE", "--require-complete", is_flag=True,
          help="Fail (exit 3) when some checks did not run (write budget, too few numbers, "
               "OPERATIONS, a failed precondition).", default="off")
+@setting("CONCURRENCY", "--concurrency", help="Requests in flight at once where their order does not matter "
+         "(edge cases, generated cases); never inside a sequence, never past --max-writes.", default="4",
+         metavar="N")
+@setting("MOCK_FAULTS", "--mock-faults", help="Faults for the bundled mock to inject (docs/mock-faults.md), "
+         "e.g. 'latency=50ms' or 'status=429@3%'; not with --base-url.", default="none", metavar="FAULTS")
+@setting("MOCK_FAULTS_SEED", "--mock-faults-seed", help="Seed of the bundled mock's faults.",
+         default="random, printed by the mock", metavar="N")
 @setting("REPORT_DIR", "--report-dir", help="Where the reports go.", default="reports", metavar="DIR")
 def contract(**options: Any) -> None:
     """Check a server against the contract (the bundled mock unless --base-url is given)."""

@@ -55,9 +55,12 @@ def target_server(settings: SuiteSettings) -> Iterator[tuple[str, str, str | Non
     environment: dict[str, str | None] = {"API_TOKENS": f"{token},{other}", "API_TOKEN": None, "MOCK_ACCESS_LOG": "1"}
     if settings.numbers_source() != CONNECTABLE:
         environment["MOCK_CONNECTABLE"] = "any"
+    # Faults only when asked for here: the mock never inherits them (vpbx_suite.mock_process).
+    environment.update(settings.mock_faults)
+    faults = "".join(f", {name}={value!r}" for name, value in settings.mock_faults)
     with tempfile.TemporaryDirectory(prefix="vpbx-contract-") as scratch:
         with running_mock(Path(scratch) / "mock.sqlite3", environment) as mock:
-            yield mock.base_url, token, other, "bundled mock, two accounts, fresh database"
+            yield mock.base_url, token, other, f"bundled mock, two accounts, fresh database{faults}"
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -119,6 +122,9 @@ def main(environ: Mapping[str, str] | None = None) -> int:
     print(f"contract: {edges} edge cases ran" + (f" ({', '.join(f'{k} {v}' for k, v in sorted(run.edge_cases.items()))})" if edges else ""))
     if run.model["requests"]:
         print(f"contract: {model_line(run.model)}")
+    rate_limiting = run.patience.summary()
+    if rate_limiting is not None:
+        print(f"contract: {rate_limiting}")
     print(f"contract: {responses} responses checked in {elapsed:.1f} s ({rate:.0f}/s); "
           f"reproduce with SEED={seed}")
     verdict = ("contract: FAIL (no test ran)" if status == pytest.ExitCode.NO_TESTS_COLLECTED

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import httpx
 
+from vpbx_suite.patience import PersistentRateLimiting
 from vpbx_suite.run import MAIN, OTHER, SuiteRun, acting_as
 
 TIMEOUT_SECONDS = 10.0
@@ -38,10 +39,7 @@ def _clean_account(run: SuiteRun, base_url: str, token: str, where: str) -> list
     left = []
     with httpx.Client(base_url=base_url, timeout=TIMEOUT_SECONDS, headers={"Authorization": token}) as client:
         for record_id in live:
-            try:
-                status = client.request(operation.method.upper(), operation.url_path(id=record_id)).status_code
-            except httpx.TransportError:
-                status = 0
+            status = _delete(run, client, operation.method, operation.url_path(id=record_id))
             if 200 <= status < 300 or status == 404:  # 404: already gone
                 ledger.removed(record_id)
             else:
@@ -71,14 +69,23 @@ def _unanswered_adds(run: SuiteRun, base_url: str, token: str, where: str) -> li
             return [f"cleanup: {len(missing)} add(s){where} got no answer; the listing could not be read to find them"]
         for item in items if isinstance(items, list) else []:
             if isinstance(item, dict) and item.get("number") in missing and isinstance(item.get("id"), int):
-                try:
-                    status = client.request(delete.method.upper(), delete.url_path(id=item["id"])).status_code
-                except httpx.TransportError:
-                    status = 0
+                status = _delete(run, client, delete.method, delete.url_path(id=item["id"]))
                 if 200 <= status < 300:
                     deleted.append(f"{item['id']} ({item['number']})")
     return [f"cleanup: deleted {len(deleted)} number(s){where} whose add was answered after the run stopped: "
             f"{', '.join(deleted)}"] if deleted else []
+
+
+def _delete(run: SuiteRun, client: httpx.Client, method: str, path: str) -> int:
+    """The status of a delete (0: no answer), 429/503 waited out as for every request of the run."""
+    try:
+        return run.patience.send(f"{method.upper()} {path}", lambda: client.request(method.upper(), path),
+                                 lambda answer: answer.status_code, lambda answer: answer.headers.get("Retry-After")
+                                 ).status_code
+    except httpx.TransportError:
+        return 0
+    except PersistentRateLimiting:
+        return 429
 
 
 __all__ = ["MAIN", "clean_up"]

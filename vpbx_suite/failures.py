@@ -12,8 +12,10 @@ from urllib.parse import urlsplit
 
 from schemathesis.core.failures import CustomFailure, Failure
 
-from vpbx_suite.rules import (CHECK_ALIASES, ECHO, HEADERS, NO_ANSWER, RULES, SCHEMA, UNREADABLE, ContractViolation,
-                              decisions_in, error_body_keys, field_cites, field_place)
+from vpbx_suite.patience import PersistentRateLimiting, StoredDespiteRefusal
+from vpbx_suite.rules import (CHECK_ALIASES, ECHO, HEADERS, NO_ANSWER, PERSISTENT_RATE_LIMITING, RULES, SCHEMA,
+                              STORED_DESPITE_REFUSAL, UNREADABLE, ContractViolation, decisions_in, error_body_keys,
+                              field_cites, field_place)
 from vpbx_suite.target_api import NoAnswer
 
 REPORT_NAME = "contract-failures.json"
@@ -149,6 +151,10 @@ def _one(error: BaseException, exchange: dict[str, Any] | None) -> dict[str, Any
             decisions = _error_body_decisions(exchange) or _echoed_invalid_decisions(exchange, operation, field)
         return _violation(name if name in RULES else UNREADABLE, _operation_of_label(error.operation) or sent_to,
                           field, _problem_text(error), error.code, decisions=decisions)
+    if isinstance(error, PersistentRateLimiting):
+        return _violation(PERSISTENT_RATE_LIMITING, sent_to, None, str(error), None)
+    if isinstance(error, StoredDespiteRefusal):
+        return _violation(STORED_DESPITE_REFUSAL, sent_to, None, str(error), None)
     if isinstance(error, NoAnswer):
         return _violation(NO_ANSWER, sent_to, None, str(error), None)
     # Anything else: the test could not go on with an answer (a record lacking what it needs).

@@ -278,6 +278,11 @@ OTHER_ID_UNKNOWN = rule("another_accounts_id_is_unknown", ("D31", "D32"), "read"
 OTHER_LISTING = rule("another_accounts_number_not_listed", ("D33", "D34"), "listing", "",
                      "an account's listings neither show nor offer a number another account holds",
                      replay="sequence")
+PERSISTENT_RATE_LIMITING = rule("persistent_rate_limiting", ("D10",), None, "",
+                                "a 429 or 503 says the server is busy for now (RFC 6585, RFC 9110): waited out and "
+                                "sent again, a request is answered within the suite's patience")
+STORED_DESPITE_REFUSAL = rule("stored_despite_refusal", ("D10", "D20"), "add", "",
+                              "an add answered 429 or 503 was not processed: it stores nothing", replay="sequence")
 MODEL = rule("agrees_with_the_model", ("D23",), None, "",
              "every answer is the contract's model's answer to the same request, within the freedoms the "
              "document grants (vpbx_model.freedoms), and after each step each account's listing is the model's",

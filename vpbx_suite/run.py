@@ -21,11 +21,28 @@ from vpbx_suite.coverage import ContractCoverage
 from vpbx_suite.domain_checks import IdRegistry
 from vpbx_suite.fresh_numbers import FreshNumbers, NumberSource
 from vpbx_suite.ledger import Ledger, WriteBudget, id_in_path
+from vpbx_suite.patience import Patience
 
 
 STEPS_KEPT = 40  # a generated test sends hundreds; a reproduction needs its last few
 MAIN, OTHER = "main", "other"  # the account of API_TOKEN, and the one of OTHER_API_TOKEN
 _account: ContextVar[str] = ContextVar("vpbx_suite_account", default=MAIN)
+
+
+# Set in a request sent ahead of its test (vpbx_suite.ahead): the curl and exchange it records
+# are its own, kept for its test, and never overwrite those of the test running meanwhile.
+_sent_ahead: ContextVar[dict[str, Any] | None] = ContextVar("vpbx_suite_sent_ahead", default=None)
+
+
+@contextmanager
+def recorded_apart() -> Iterator[dict[str, Any]]:
+    """The last request and exchange recorded inside, apart from the run's."""
+    own: dict[str, Any] = {"last_request": None, "last_exchange": None}
+    reset = _sent_ahead.set(own)
+    try:
+        yield own
+    finally:
+        _sent_ahead.reset(reset)
 
 
 @contextmanager
@@ -59,9 +76,11 @@ class SuiteRun:
     # could not decide (vpbx_suite.model_sequences).
     model: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
         ("sequences", "steps", "requests", "undecided", "groups at once", "non-interference"), 0))
+    patience: Patience = field(default_factory=Patience)  # 429/503 waited out (vpbx_suite.patience)
     auth_enforcement_confirmed: bool = False  # ignored_auth passed once on a success
     # Every request the current test sent (curl and exchange, the last STEPS_KEPT): a finding's
-    # reproduction is taken from them (vpbx_suite.findings). Set through last_request/last_exchange.
+    # reproduction is taken from them (vpbx_suite.findings). Set through last_request/last_exchange;
+    # a request sent ahead keeps its own until its test takes it (vpbx_suite.ahead).
     steps: list[dict[str, Any]] = field(default_factory=list)
     added_steps: dict[int, dict[str, Any]] = field(default_factory=dict)  # id -> the add that answered it
     _last_request: str | None = field(default=None, repr=False)
@@ -78,6 +97,9 @@ class SuiteRun:
 
     @last_request.setter
     def last_request(self, curl: str | None) -> None:
+        if (own := _sent_ahead.get()) is not None:
+            own["last_request"] = curl
+            return
         self._last_request = curl
         if curl is not None:
             self.steps.append({"curl": curl, "exchange": None})
@@ -90,6 +112,9 @@ class SuiteRun:
 
     @last_exchange.setter
     def last_exchange(self, exchange: dict[str, Any] | None) -> None:
+        if (own := _sent_ahead.get()) is not None:
+            own["last_exchange"] = exchange
+            return
         self._last_exchange = exchange
         if exchange is not None and self.steps:
             self.steps[-1]["exchange"] = exchange

@@ -34,6 +34,7 @@ def run_summary(run: SuiteRun, target: Target, kind: str, verdict: str, cleanup:
         "failures": run.failures,
         "edge_cases": dict(sorted(run.edge_cases.items())),
         "model": dict(run.model),
+        "rate_limiting": run.patience.as_dict(),  # 429/503 waited out (vpbx_suite.patience)
         "coverage": run.coverage.as_dict(),
     }
 

@@ -8,7 +8,9 @@ operations to check (operationIds, comma-separated; default all); NUMBERS says w
 numbers it adds come from: `connectable` (the server's listing), `generated`, or a file.
 REQUIRE_COMPLETE=1 makes a run in which some checks did not run fail (exit status 3).
 OTHER_API_TOKEN names a second account on the same server, for the checks that accounts cannot
-see each other's numbers (never printed, like API_TOKEN).
+see each other's numbers (never printed, like API_TOKEN). CONCURRENCY bounds how many requests
+whose order does not matter are in flight at once. MOCK_FAULTS and MOCK_FAULTS_SEED are handed
+to the bundled mock (docs/mock-faults.md), to try the suite on a slow or rate-limiting server.
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ from vpbx_suite.contract import bundled_facts
 DEFAULT_MAX_EXAMPLES = 50
 DEFAULT_REPORT_DIR = Path("reports")
 DEFAULT_MAX_WRITES = 20  # on a host that is not this machine; loopback is unlimited
+# Requests in flight at once where order does not matter: enough to hide a far server's
+# latency (4 requests share each round trip), few enough that a real staging server sees no
+# more than a handful of clients would send, and its rate limiting is not provoked.
+DEFAULT_CONCURRENCY = 4
+MOCK_FAULT_VARIABLES = ("MOCK_FAULTS", "MOCK_FAULTS_SEED")
 CONNECTABLE, GENERATED = "connectable", "generated"
 
 
@@ -47,6 +54,8 @@ class SuiteSettings:
     numbers: str | None = None         # CONNECTABLE, GENERATED, a file path; None: the default
     max_writes: int | None = None      # None: the default for the target
     require_complete: bool = False     # a partial PASS fails (exit status 3)
+    concurrency: int = DEFAULT_CONCURRENCY
+    mock_faults: tuple[tuple[str, str], ...] = ()  # MOCK_FAULTS, MOCK_FAULTS_SEED for the bundled mock
 
     def numbers_source(self) -> str:
         """NUMBERS as the run will use it: CONNECTABLE, GENERATED or a file path."""
@@ -92,7 +101,13 @@ class SuiteSettings:
                 raise SettingsError(f"NUMBERS must be {CONNECTABLE}, {GENERATED} or a file of numbers, "
                                     f"got {numbers!r}")
             _check_numbers_file(Path(numbers))
+        mock_faults = tuple((name, value) for name in MOCK_FAULT_VARIABLES if (value := get(name)) is not None)
+        if mock_faults and base_url is not None:
+            raise SettingsError("MOCK_FAULTS and MOCK_FAULTS_SEED apply to the bundled mock only; unset them "
+                                "with BASE_URL")
         return cls(
+            concurrency=whole_number("CONCURRENCY", DEFAULT_CONCURRENCY, 1) or DEFAULT_CONCURRENCY,
+            mock_faults=mock_faults,
             operations=operations,
             numbers=numbers,
             max_writes=whole_number("MAX_WRITES", None, 0),
@@ -151,6 +166,7 @@ class Target:
     numbers: str                 # CONNECTABLE, GENERATED or a file path
     max_writes: int | None       # None: unlimited
     other_token: str | None = None  # a second account's token; None: isolation is not checked
+    concurrency: int = DEFAULT_CONCURRENCY  # requests in flight at once where order does not matter
 
     _VARIABLE = "VPBX_SUITE_TARGET"
 
@@ -175,7 +191,7 @@ class Target:
             max_writes = DEFAULT_MAX_WRITES
         return cls(base_url, token, settings.max_examples, seed, settings.report_dir.resolve(),
                    operations, str(Path(numbers).resolve()) if numbers not in (CONNECTABLE, GENERATED)
-                   else numbers, max_writes, other_token)
+                   else numbers, max_writes, other_token, settings.concurrency)
 
     def to_environment(self) -> dict[str, str]:
         data = {**self.__dict__, "report_dir": str(self.report_dir), "operations": list(self.operations)}

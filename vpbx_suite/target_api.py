@@ -5,18 +5,23 @@ contract (vpbx_suite.judge), so crafted requests are held to the same rules as g
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import threading
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from vpbx_suite.contract import JSON_MEDIA_TYPE, OperationFacts
+from vpbx_client.calls import AddedByAnother, stored_by_this_add
+from vpbx_suite.contract import JSON_MEDIA_TYPE, NUMBER_FIELD, OperationFacts
 from vpbx_suite.exchanges import exchange_record
 from vpbx_suite.judge import NOT_JSON, judge
 from vpbx_suite.reproduce import curl_command
 from vpbx_suite.ledger import id_in_path
+from vpbx_suite.patience import StoredDespiteRefusal
 from vpbx_suite.run import MAIN, SuiteRun, acting_as
 
 USE_TOKEN = object()  # send the run's token (the default)
@@ -52,17 +57,21 @@ def raw(content: bytes, content_type: str | None = JSON_MEDIA_TYPE) -> Sent:
 
 class TargetApi:
     """`account`: which of the run's accounts the token is (its ledger and id registry judge
-    the answers); `secrets`: every token and how a report shows it."""
+    the answers); `secrets`: every token and how a report shows it; `transport`: httpx's
+    (a test's stand-in for the network)."""
 
     def __init__(self, base_url: str, token: str, schema: OpenApiSchema, run: SuiteRun, *,
-                 account: str = MAIN, secrets: Mapping[str, str] | None = None) -> None:
-        self._client = httpx.Client(base_url=base_url, timeout=TIMEOUT_SECONDS)
+                 account: str = MAIN, secrets: Mapping[str, str] | None = None,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self._client = httpx.Client(base_url=base_url, timeout=TIMEOUT_SECONDS, transport=transport)
         self.base_url = base_url
         self._token = token
         self._schema = schema
         self.run = run
         self.account = account
         self._secrets = dict(secrets or {token: "${API_TOKEN}"})
+        self._adding: Counter[str] = Counter()  # adds of each number in flight (a race sends several)
+        self._adding_lock = threading.Lock()
 
     def close(self) -> None:
         self._client.close()
@@ -78,9 +87,22 @@ class TargetApi:
         `authorization` sends these Authorization values instead (several headers); `across`:
         an edit or delete of a number another account of the run added (a cross-account check,
         which may only reach the run's own numbers)."""
-        with acting_as(self.account):
+        adding = sent if operation_id == self.run.facts.lifecycle.add else None
+        with acting_as(self.account), self._in_flight(adding):
             return self._call(operation_id, sent, path, query, token, authorization, token_expressions,
                               judged, across)
+
+    @contextmanager
+    def _in_flight(self, sent: Sent | None) -> Iterator[None]:
+        """Counts the adds of one number in flight: a number stored meanwhile may be another's."""
+        number = sent.body.get(NUMBER_FIELD) if sent is not None and isinstance(sent.body, dict) else None
+        with self._adding_lock:
+            self._adding[str(number)] += 1
+        try:
+            yield
+        finally:
+            with self._adding_lock:
+                self._adding[str(number)] -= 1
 
     def _call(self, operation_id: str, sent: Sent | None, path: Mapping[str, Any] | None,
               query: Mapping[str, Any] | None, token: Any, authorization: list[str] | None,
@@ -120,7 +142,12 @@ class TargetApi:
         if adding:
             self.run.ledger.sending(sent.body.get("number"))  # type: ignore[union-attr]
         try:
-            response = self._client.send(request)
+            # A 429/503 is waited out and the request sent again (an add only once the listing
+            # shows it stored nothing): the judges see the answer after the wait.
+            response = self.run.patience.send(
+                operation.label, lambda: self._client.send(request), lambda answer: answer.status_code,
+                lambda answer: answer.headers.get("Retry-After"),
+                (lambda answer: self.stored_nothing(sent.body)) if adding else None)  # type: ignore[union-attr]
             if chunked:
                 request.read()  # the judges read the request's content
         except httpx.TransportError as error:
@@ -138,6 +165,36 @@ class TargetApi:
         else:
             self.run.observe(operation, path_parameters, response.status_code, received)
         return response
+
+    def stored_nothing(self, body: dict[str, Any]) -> None:
+        """Before an add refused 429/503 is sent again: the listing must not show its number
+        (vpbx_client's test for an earlier attempt); when it does, the add is not resent."""
+        number, listing = body.get(NUMBER_FIELD), self.run.facts.lifecycle.listing
+        if not isinstance(number, str) or listing is None or not self.run.checks(listing):
+            return  # nothing to look up: a 429/503 refuses a request before processing it
+        shown = self.run.last_request, self.run.last_exchange
+        answer = self._call(listing, None, None, None, USE_TOKEN, None, None, True, False)
+        self.run.last_request, self.run.last_exchange = shown
+        listed = json_or_none(answer)
+        if answer.status_code != 200 or not isinstance(listed, list):
+            raise NotSent(f"{self.operation(self.run.facts.lifecycle.add or '').label} of {number}: answered "
+                          f"429/503, and the listing that would show whether it stored the number answered "
+                          f"{answer.status_code}: not sent again")
+        try:
+            stored = stored_by_this_add([item for item in listed if isinstance(item, dict)], number,
+                                        body.get("dgn_number"), body.get("type"))
+        except AddedByAnother:
+            return  # another add's: this one stored nothing
+        with self._adding_lock:
+            racing = self._adding[number] > 1
+        if stored is not None and (racing or self.run.ledger.owns(stored.get("id"))):
+            return  # an add the run sent before, or at the same time: sent again, it must be refused
+        if stored is not None:
+            self.run.ledger.added(stored)  # the run cleans it up
+            raise StoredDespiteRefusal(
+                f"{self.operation(self.run.facts.lifecycle.add or '').label} of {number}: answered 429/503, "
+                f"which refuses a request before processing it (RFC 6585 §4, RFC 9110 §15.6.4), yet the "
+                f"listing shows the number stored (id {stored.get('id')}); the add was not sent again")
 
 
 def json_or_none(response: httpx.Response) -> Any:

@@ -29,6 +29,7 @@ from tests.selftest.variant import CONFORMING, Variant
 from tests.selftest.variants_accepted import accepted_variants
 from tests.selftest.variants_edges import edge_variants
 from tests.selftest.variants_lifecycle import conforming_edge_variants, lifecycle_variants
+from tests.selftest.variants_patience import conforming_patience_variants, patience_variants
 from tests.selftest.variants_accounts import account_variants, conforming_account_variants
 from tests.selftest.variants_model import conforming_model_variants, model_variants
 from tests.selftest.variants_verdicts import conforming_verdict_variants, verdict_variants
@@ -203,7 +204,8 @@ def _auth() -> list[Variant]:
 
 
 CATALOG: list[Variant] = [*_conforming(), *conforming_edge_variants(), *conforming_verdict_variants(),
-                          *conforming_account_variants(), *conforming_model_variants(), *_response_schema(),
-                          *_request_validation(),
+                          *conforming_account_variants(), *conforming_model_variants(),
+                          *conforming_patience_variants(), *_response_schema(), *_request_validation(),
                           *_semantics(), *_transport(), *_auth(), *edge_variants(), *lifecycle_variants(),
-                          *verdict_variants(), *account_variants(), *model_variants(), *accepted_variants()]
+                          *verdict_variants(), *account_variants(), *model_variants(), *accepted_variants(),
+                          *patience_variants()]

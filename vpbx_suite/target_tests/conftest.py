@@ -205,6 +205,9 @@ def _coverage_and_what_did_not_run(terminalreporter: pytest.TerminalReporter) ->
         total = sum(run.edge_cases.values())
         terminalreporter.write_line(f"{total} edge cases ran: " + ", ".join(
             f"{name} {count}" for name, count in sorted(run.edge_cases.items())))
+    if (rate_limiting := run.patience.summary()) is not None:
+        terminalreporter.section("rate limiting by the server (429/503 waited out)")
+        terminalreporter.write_line(rate_limiting)
     if run.budget.left_out:
         terminalreporter.section("left out by the write budget (MAX_WRITES)")
         for check, count in sorted(run.budget.left_out.items()):

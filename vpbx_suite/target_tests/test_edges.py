@@ -13,19 +13,22 @@
 - A status HTTP lets a server answer instead (411 to a body without Content-Length) is
   accepted for the edge that names it, with nothing stored.
 - A path or query edge is sent as a read (or to the run's own number) and must be refused.
+- The add and parameter edges depend on no other request: they are sent ahead of their tests,
+  CONCURRENCY at a time (vpbx_suite.ahead); each test still judges its own answer. The edit
+  edges work on one number, in order.
 """
 
 from __future__ import annotations
 
 import copy
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from vpbx_model.freedoms import MOVES_ON_ITS_OWN
-
+from vpbx_suite.ahead import Ahead
 from vpbx_suite.completeness import OPERATIONS, OTHER, TOO_FEW_NUMBERS, not_run, reason_of
 from vpbx_suite.contract import NOT_FOUND_STATUS, NUMBER_FIELD, bundled_facts
 from vpbx_suite.edges import Edge, ParameterEdge, bundled_catalog
@@ -34,6 +37,7 @@ from vpbx_suite.preconditions import Precondition
 from vpbx_suite.rules import (EDGE_ACCEPTED, EDGE_REJECTED, PARAMETER_REJECTED, READ_BACK, REJECTED_STORES_NOTHING,
                               decisions_in, expect, field_place)
 from vpbx_suite.run import SuiteRun
+from vpbx_suite.settings import Target
 from vpbx_suite.target_api import TargetApi, as_json, json_or_none
 from vpbx_suite.target_tests.helpers import add_owned, assert_added, fresh_body, listed, read, spend_write
 
@@ -90,14 +94,32 @@ def edge_decisions(edge: Edge) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(cited)) or None
 
 
+def _sent_ahead(run: SuiteRun, target: Target, edges: list[Any],
+                prepare: Callable[[Any], Callable[[], Any]]) -> Iterator[Ahead[int, Any]]:
+    """Keyed by the edge object pytest hands each test (two edges may share a label)."""
+    by_key = {id(edge): edge for edge in edges}
+    ahead: Ahead[int, Any] = Ahead(run, list(by_key), lambda key: prepare(by_key[key]), target.concurrency)
+    yield ahead
+    ahead.close()
+
+
+@pytest.fixture(scope="module")
+def add_edges(api: TargetApi, run: SuiteRun, target: Target) -> Iterator[Ahead[int, Any]]:
+    """Each add edge's request, sent ahead of its test (vpbx_suite.ahead): a fresh number, one
+    request, judged as answered; the write budget is spent as each is prepared."""
+    def prepare(edge: Edge) -> Callable[[], Any]:
+        spend_write(run, f"edges of the add ({edge.edge_class})")
+        body = fresh_body(run, base=edge.base_body)
+        sent = edge.build(body)
+        run.count_edge(edge.edge_class)
+        return lambda: (body, sent, api.call(LIFE.add or "", sent))
+    yield from _sent_ahead(run, target, ADD_EDGES, prepare)
+
+
 @pytest.mark.needs("add")
 @pytest.mark.parametrize("edge", ADD_EDGES, ids=_ids(ADD_EDGES))
-def test_add_edge(api: TargetApi, run: SuiteRun, edge: Edge) -> None:
-    spend_write(run, f"edges of the add ({edge.edge_class})")
-    body = fresh_body(run, base=edge.base_body)
-    sent = edge.build(body)
-    run.count_edge(edge.edge_class)
-    response = api.call(LIFE.add or "", sent)
+def test_add_edge(api: TargetApi, run: SuiteRun, add_edges: Ahead[int, Any], edge: Edge) -> None:
+    body, sent, response = add_edges.take(id(edge))
     if _answered_as_the_document_says(api, edge, response):
         return
     if run.checks(LIFE.listing):
@@ -148,25 +170,36 @@ def test_edit_edge(api: TargetApi, run: SuiteRun, edited: Precondition[dict[str,
                operation=LIFE.edit)
 
 
+@pytest.fixture(scope="module")
+def parameter_edges(api: TargetApi, run: SuiteRun, target: Target) -> Iterator[Ahead[int, Any]]:
+    """Each path or query edge's request, sent ahead of its test: a read, or a request for the
+    run's own number that must be refused; none depends on another."""
+    def prepare(edge: ParameterEdge) -> Callable[[], Any]:
+        if not run.checks(edge.operation_id):
+            not_run(OPERATIONS, f"needs {edge.operation_id}")
+        operation = FACTS.operations[edge.operation_id]
+        sent = None
+        if operation.has_body:
+            # The body names one of the run's own numbers: a server that wrongly trusts the body's
+            # id over the path's must not touch anyone else's.
+            owned = run.ledger.live_ids()
+            if not owned:
+                not_run(TOO_FEW_NUMBERS, "the run holds no number of its own for the body's id")
+            sent = as_json({**copy.deepcopy(operation.request_examples["seed"]), "id": owned[-1]})
+        run.count_edge(edge.edge_class)
+        where = {"path": {edge.parameter: edge.value}} if edge.location == "path" else \
+            {"query": {edge.parameter: edge.value}}
+        return lambda: api.call(edge.operation_id, sent, **where)
+    yield from _sent_ahead(run, target, PARAMETER_EDGES, prepare)
+
+
 @pytest.mark.parametrize("edge", PARAMETER_EDGES, ids=_ids(PARAMETER_EDGES))
-def test_parameter_edge(api: TargetApi, run: SuiteRun, edge: ParameterEdge) -> None:
-    if not run.checks(edge.operation_id):
-        not_run(OPERATIONS, f"needs {edge.operation_id}")
+def test_parameter_edge(run: SuiteRun, parameter_edges: Ahead[int, Any], edge: ParameterEdge) -> None:
     operation = FACTS.operations[edge.operation_id]
-    sent = None
-    if operation.has_body:
-        # The body names one of the run's own numbers: a server that wrongly trusts the body's
-        # id over the path's must not touch anyone else's.
-        owned = run.ledger.live_ids()
-        if not owned:
-            not_run(TOO_FEW_NUMBERS, "the run holds no number of its own for the body's id")
-        sent = as_json({**copy.deepcopy(operation.request_examples["seed"]), "id": owned[-1]})
-    run.count_edge(edge.edge_class)
+    response = parameter_edges.take(id(edge))
     if edge.location == "path":
-        response = api.call(edge.operation_id, sent, path={edge.parameter: edge.value})
         expected = sorted(set(operation.rejection_statuses()) | {NOT_FOUND_STATUS})
     else:
-        response = api.call(edge.operation_id, sent, query={edge.parameter: edge.value})
         expected = operation.rejection_statuses()
     expect(response.status_code in expected, PARAMETER_REJECTED,
            f"{operation.label} with the {edge.location} parameter {edge.parameter}={edge.value!r}: the contract "

@@ -13,6 +13,7 @@ from schemathesis.specs.openapi.checks import ignored_auth
 from vpbx_suite.completeness import NOT_APPLICABLE, OPERATIONS, not_run
 from vpbx_suite.prepare import prepare
 from vpbx_suite.exchanges import exchange_record
+from vpbx_suite.patient_transport import wait_out_rate_limiting
 from vpbx_suite.reproduce import case_request, curl_for_case
 from vpbx_suite.run import current_run
 from vpbx_suite.schemathesis_checks import operation_of, response_json
@@ -23,6 +24,18 @@ from vpbx_suite.target_tests.helpers import record_listing_at_fullest
 
 _target = Target.from_environment()
 schema = load_schema(_target.base_url, _target.token, _target.max_examples, _target.seed, _target.operations)
+_api: list[TargetApi] = []  # the run's client, for the look-up before an add is sent again
+
+
+def _stored_nothing(case: Case) -> None:
+    """An add refused 429/503 is sent again only once the listing shows it stored nothing."""
+    operation = operation_of(case, current_run())
+    if _api and isinstance(case.body, dict) and operation is not None \
+            and operation.operation_id == current_run().facts.lifecycle.add:
+        _api[0].stored_nothing(case.body)
+
+
+wait_out_rate_limiting(schema, lambda: current_run().patience, _stored_nothing)
 
 
 def _send_and_judge(case: Case, **kwargs: object):
@@ -56,6 +69,7 @@ def _send_and_judge(case: Case, **kwargs: object):
 @pytest.fixture(scope="module", autouse=True)
 def the_listing_before_generation(api: TargetApi) -> None:
     """The run holds the most numbers now: generated deletes are about to take some."""
+    _api[:] = [api]
     record_listing_at_fullest(api)
 
 
