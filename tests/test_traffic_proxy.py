@@ -90,24 +90,30 @@ def test_a_large_body_is_forwarded_whole_but_not_kept(mock: MockProcess, proxy: 
 
 
 def test_a_slow_client_does_not_stall_the_others(proxy: Process) -> None:
+    halfway, others_answered = threading.Event(), threading.Event()
+    body = json.dumps(new_number(3)).encode()
+
     def trickle() -> Iterator[bytes]:
-        for byte in json.dumps(new_number(3)).encode():
-            time.sleep(0.012)
+        for index, byte in enumerate(body):
+            if index == len(body) // 2:
+                halfway.set()  # mid-body until the others have their answers
+                others_answered.wait(60)
+            time.sleep(0.012)  # the pacing is the point: a client sending byte by byte
             yield bytes([byte])
 
     slow = threading.Thread(target=lambda: httpx.post(proxy.url + ADD, headers={**AUTH, "Content-Type": "application/json"},
-                                                      content=trickle(), timeout=30))
+                                                      content=trickle(), timeout=120))
     slow.start()
     try:
-        time.sleep(0.2)
-        assert slow.is_alive()
-        with httpx.Client(headers=AUTH) as client:
+        assert halfway.wait(60), "the slow client did not get halfway"
+        # A proxy that served one request at a time would answer these only after the slow
+        # body's last byte, which waits for them: they would time out.
+        with httpx.Client(headers=AUTH, timeout=30) as client:
             for _ in range(5):
-                started = time.perf_counter()
                 assert client.get(proxy.url + "/numbers/virtual-number").status_code == 200
-                assert time.perf_counter() - started < 0.5
-        assert slow.is_alive()  # the others were answered while it was still sending
+        assert slow.is_alive()
     finally:
+        others_answered.set()
         slow.join()
 
 
