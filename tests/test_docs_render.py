@@ -99,6 +99,7 @@ def test_the_add_operation_shows_the_providers_request_example(rendered):
     assert "D12" in text and "D18" in text
 
 
+@pytest.mark.slow
 def test_make_docs_writes_build_docs_index_html():
     result = subprocess.run(["make", "--no-print-directory", "docs"], cwd=REPOSITORY_ROOT,
                             capture_output=True, text=True, timeout=300)

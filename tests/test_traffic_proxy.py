@@ -117,6 +117,7 @@ def test_a_slow_client_does_not_stall_the_others(proxy: Process) -> None:
         slow.join()
 
 
+@pytest.mark.slow
 def test_an_unreachable_upstream_is_a_502_with_a_json_error(tmp_path: Path) -> None:
     with running_proxy(f"http://127.0.0.1:{free_port()}", str(tmp_path)) as process:
         answer = httpx.get(process.url + "/numbers/virtual-number", headers=AUTH)
@@ -131,6 +132,7 @@ def test_it_refuses_to_start_without_an_upstream(upstream: str | None, capsys: p
     assert "UPSTREAM must be" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_broken_upstream_is_reported_line_by_line_and_in_the_reports(tmp_path: Path) -> None:
     with running_variants(TOKEN) as variants:
         upstream = f"{variants.url}/echoes-another-comment"
@@ -153,6 +155,7 @@ def test_a_broken_upstream_is_reported_line_by_line_and_in_the_reports(tmp_path:
     assert "traffic: FAIL" in (tmp_path / "traffic-report.html").read_text(encoding="utf-8")  # written at shutdown
 
 
+@pytest.mark.slow
 def test_reports_of_a_session_in_front_of_the_mock(mock: MockProcess, reports: Path) -> None:
     """Its own proxy: the module's proxy is still in use by other tests."""
     session = reports / "session"
@@ -169,6 +172,7 @@ def test_reports_of_a_session_in_front_of_the_mock(mock: MockProcess, reports: P
     assert coverage["coverage"]["operations"]["addMobileNumber"]["statuses"]["observed"] == {"201": 1}
 
 
+@pytest.mark.slow
 def test_a_session_that_judged_nothing_exits_2_and_says_why(mock: MockProcess, reports: Path) -> None:
     with running_proxy(mock.base_url, str(reports / "idle")) as process:
         httpx.get(process.url + "/favicon.ico", headers=AUTH)  # no operation of the document

@@ -63,6 +63,7 @@ def report(directory: Path, name: str) -> dict[str, Any]:
     return json.loads((directory / f"traffic-{name}.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_traffic_recorded_from_the_mock_conforms(mock: MockProcess, tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     path = record(mock.base_url, tmp_path / "mock.har", lifecycle)
@@ -166,6 +167,7 @@ def test_other_hosts_and_paths_are_counted_and_ignored(mock: MockProcess, varian
         "too_large": 0, "body_not_recorded": 0}
 
 
+@pytest.mark.slow
 def test_a_file_of_another_server_says_so(mock: MockProcess, tmp_path: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     path = record(mock.base_url, tmp_path / "mock.har", lambda client: client.get("/numbers/virtual-number"))
