@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,11 +140,13 @@ def main() -> int:
         catalog = [v for v in CATALOG if ONLY in v.name.lower() or ONLY in v.kind.lower()]
         if SAMPLE:
             catalog = [v for v in catalog if v is next(w for w in catalog if w.kind == v.kind)]
-        with running_selftest_server(token, other_token) as server_url, running_prism() as prism_url:
+        checks_prism = not (ONLY or SAMPLE)
+        prism = running_prism() if checks_prism else nullcontext("(not started)")
+        with running_selftest_server(token, other_token) as server_url, prism as prism_url:
             print(f"selftest: {len(catalog)} variants on {server_url}/<variant>, Prism on {prism_url}; "
                   f"{WORKERS} at a time, MAX_EXAMPLES={MAX_EXAMPLES} SEED={SEED}", flush=True)
             with ThreadPoolExecutor(WORKERS) as pool:
-                prism_job = None if ONLY or SAMPLE else pool.submit(check_prism, prism_url, scratch)
+                prism_job = pool.submit(check_prism, prism_url, scratch) if checks_prism else None
                 jobs = [pool.submit(check_variant, variant, server_url, token, other_token, scratch)
                         for variant in catalog]
                 outcomes = []
