@@ -114,7 +114,7 @@ def test_a_source_that_breaks_the_contract_fails_once_and_then_refuses():
         raise AssertionError("the connectable listing answered 500")
 
     source = OfferedNumbers([], "the connectable listing", read=broken)
-    with pytest.raises(AssertionError):
+    with pytest.raises(AssertionError, match="answered 500"):
         source.prime()
     with pytest.raises(SourceFailed, match="answered 500"):
         source.next()
