@@ -20,6 +20,9 @@ import yaml
 from vpbx_spec.document import REPOSITORY_ROOT, bundled_document
 from vpbx_spec.breaking import Verdict, compare
 
+# One worker for the whole module: its module-scoped fixtures (Optic judges every edit once) then run once.
+pytestmark = pytest.mark.xdist_group("breaking_changes")
+
 Edit = Callable[[dict], object]
 
 

@@ -20,6 +20,9 @@ from vpbx_suite.mock_process import MockProcess, free_port
 from vpbx_traffic.bounded import BoundedBody
 from vpbx_traffic.proxy import main
 
+# One worker for the whole module: its module-scoped fixtures (a mock and the proxy) then run once.
+pytestmark = pytest.mark.xdist_group("traffic_proxy")
+
 TOKEN = "proxy-s3cret-token"
 AUTH = {"Authorization": TOKEN}
 ADD = "/numbers/unconfirmed"

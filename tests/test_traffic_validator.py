@@ -20,6 +20,9 @@ from vpbx_suite.mock_process import MockProcess
 from vpbx_spec.document import REPOSITORY_ROOT
 from vpbx_traffic.har import main
 
+# One worker for the whole module: its module-scoped fixtures (a mock and the variants' server) then run once.
+pytestmark = pytest.mark.xdist_group("traffic_validator")
+
 TOKEN = "traffic-s3cret-token"
 ADD = "/numbers/unconfirmed"
 
