@@ -21,11 +21,12 @@ CLIENTS_READY := .venv/.clients-ready
 CLIENT_TOOLS := clients/node_modules/.ready
 
 .DEFAULT_GOAL := help
-.PHONY: help venv node-tools generate check breaking docs test contract selftest bench mutation mock validate-traffic proxy clients clean
+.PHONY: help venv node-tools generate check breaking docs test test-fast contract selftest bench mutation mock validate-traffic proxy clients clean
 
 help:
 	@echo "make contract   run the contract suite (against the bundled mock unless BASE_URL is set)"
 	@echo "make test       spec checks, every test and the self-test"
+	@echo "make test-fast  the tests not marked slow and a sample of the self-test (one variant of each class)"
 	@echo "make check      validate and lint openapi/openapi.yaml (ours and Redocly's rules); provider drift; fail if generated/ drifted; lint the workflow"
 	@echo "make breaking   fail if openapi/openapi.yaml breaks clients or servers of BASE (default: merge base with main)"
 	@echo "make docs       render the document to build/docs/index.html"
@@ -79,9 +80,17 @@ docs: $(READY) $(NODE_TOOLS)
 
 # The mutation runner's own tests need cosmic-ray installed (not the mutation run itself), the
 # charts' test matplotlib.
+# pytest in one worker process per CPU (pytest-xdist); tests that must not run at the same time
+# share an xdist_group, which --dist loadgroup keeps on one worker.
+PYTEST_PARALLEL := -n logical --dist loadgroup
 test: check $(NODE_TOOLS) $(MUTATION_READY) $(BENCH_READY)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 	$(BIN)/python -m tests.selftest
+
+# The edit-and-test loop: no spec checks, no test marked slow, one self-test variant per class.
+test-fast: $(NODE_TOOLS) $(MUTATION_READY) $(BENCH_READY)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not slow"
+	SELFTEST_SAMPLE=1 $(BIN)/python -m tests.selftest
 
 contract: $(READY)
 	$(BIN)/vpbx contract

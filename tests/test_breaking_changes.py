@@ -20,6 +20,9 @@ import yaml
 from vpbx_spec.document import REPOSITORY_ROOT, bundled_document
 from vpbx_spec.breaking import Verdict, compare
 
+# One worker for the whole module: its module-scoped fixtures (Optic judges every edit once) then run once.
+pytestmark = pytest.mark.xdist_group("breaking_changes")
+
 Edit = Callable[[dict], object]
 
 
@@ -159,6 +162,7 @@ def head_document() -> dict:
     return yaml.safe_load(text)
 
 
+@pytest.mark.slow
 def test_the_command_passes_the_document_at_base_itself(tmp_path):
     path = tmp_path / "openapi.yaml"
     path.write_text(yaml.safe_dump(head_document(), allow_unicode=True), encoding="utf-8")
@@ -167,6 +171,7 @@ def test_the_command_passes_the_document_at_base_itself(tmp_path):
     assert "breaking: OK, nothing breaks clients or servers" in result.stdout
 
 
+@pytest.mark.slow
 def test_the_command_fails_a_breaking_edit_and_prints_it(tmp_path):
     document = head_document()
     remove_response_field(document)
@@ -179,6 +184,7 @@ def test_the_command_fails_a_breaking_edit_and_prints_it(tmp_path):
     assert "breaking: FAILED" in result.stdout
 
 
+@pytest.mark.slow
 def test_an_unknown_base_cannot_be_compared(tmp_path):
     result = subprocess.run([sys.executable, "-m", "vpbx_spec.breaking", "--base",
                              "no-such-ref-anywhere"], cwd=REPOSITORY_ROOT, capture_output=True,

@@ -158,7 +158,7 @@ def test_a_bad_token_is_refused_without_quoting_it(token):
 
 @pytest.mark.parametrize("timeout", [0, -1, httpx.Timeout(None), httpx.Timeout(5.0, read=None)])
 def test_timeouts_are_explicit(timeout):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="timeout: every part"):
         Client(base_url=BASE_URL, token=TOKEN, timeout=timeout)
 
 
@@ -187,9 +187,9 @@ def test_every_exception_class_is_exported():
 
 
 def test_retry_policy_refuses_nonsense():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="RetryPolicy: deadline must be positive"):
         RetryPolicy(deadline=0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="RetryPolicy: deadline must be positive"):
         RetryPolicy(max_retries=-1)
 
 

@@ -22,7 +22,9 @@ from vpbx_client import AsyncClient, Client, RetryPolicy, ServerError
 from vpbx_mock.faults import FaultDraws, FaultPlan
 from vpbx_suite.mock_process import running_mock
 
-pytestmark = pytest.mark.slow
+# Under load and timed: never at the same time as another of the "load" group (make test runs
+# pytest in parallel; --dist loadgroup keeps a group on one worker).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("load")]
 
 TOKEN = "faulty-mock-token-7c1e"
 FAULTS = ("latency=0-1ms; status=503@3%; status=429@2%; status=502@2%; status=504@1%;"

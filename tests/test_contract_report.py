@@ -32,7 +32,8 @@ from tests.selftest.variants import LONG_NOTE, MARKUP_COMMENT
 from tests.traffic_har import HarRecorder
 from vpbx_spec.document import REPOSITORY_ROOT
 
-pytestmark = pytest.mark.slow
+# One worker for the whole module: its module-scoped fixtures (make contract runs and Chromium) then run once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("contract_report")]
 TOKEN = "report-token-7d41e0"
 VARIANT = "echoes-markup-in-comment"
 SETTINGS = ("BASE_URL", "API_TOKEN", "ALLOW_WRITES", "SEED", "MAX_EXAMPLES", "OPERATIONS", "NUMBERS",

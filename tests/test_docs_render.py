@@ -20,6 +20,9 @@ from vpbx_spec.docs import build_docs
 from vpbx_spec.document import REPOSITORY_ROOT, bundled_document, bundled_schemas
 from vpbx_spec.walk import iter_operations
 
+# One worker for the whole module: its module-scoped fixtures (the rendered reference in Chromium) then run once.
+pytestmark = pytest.mark.xdist_group("docs_render")
+
 PROBE = REPOSITORY_ROOT / "vpbx_spec" / "docs_probe.mjs"
 _DECISION = re.compile(r"\bD\d+\b")
 
@@ -99,6 +102,7 @@ def test_the_add_operation_shows_the_providers_request_example(rendered):
     assert "D12" in text and "D18" in text
 
 
+@pytest.mark.slow
 def test_make_docs_writes_build_docs_index_html():
     result = subprocess.run(["make", "--no-print-directory", "docs"], cwd=REPOSITORY_ROOT,
                             capture_output=True, text=True, timeout=300)

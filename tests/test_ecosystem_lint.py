@@ -10,10 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from vpbx_spec.document import REPOSITORY_ROOT, bundled_document
 from vpbx_spec.redocly import redocly_lint
+
+pytestmark = pytest.mark.slow  # every test runs Redocly CLI (Node)
 
 
 def write(document: dict, tmp_path: Path) -> Path:

@@ -247,14 +247,15 @@ def test_two_authorization_headers_are_refused_even_two_valid_tokens(mock):
 @pytest.mark.parametrize("tokens", [[], ["a", "a"], ["a", ""], [""]],
                          ids=["none", "twice", "an empty one", "only an empty one"])
 def test_create_app_refuses_tokens_that_cannot_name_accounts(store, tokens):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="token"):
         create_app(store, tokens)
 
 
 def test_create_app_takes_tokens_or_token_not_both(store):
-    with pytest.raises(TypeError):
+    # The mock's own refusal, not Python's for a wrong call.
+    with pytest.raises(TypeError, match=r"takes either tokens or token="):
         create_app(store, TOKEN_A, token=TOKEN_B)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"takes either tokens or token="):
         create_app(store)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import dataclasses
 import hashlib
 
@@ -51,7 +53,7 @@ def test_an_empty_value_counts_as_unset(name):
                          ids=["letters", "zero", "too large", "negative", "decimal",
                               "leading space", "hex", "superscript two"])
 def test_an_invalid_port_raises_value_error(port):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"PORT must be a TCP port number, got " + re.escape(repr(port))):
         Settings.from_environment({"PORT": port})
 
 

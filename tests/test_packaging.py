@@ -18,7 +18,8 @@ import pytest
 
 from vpbx_spec.document import REPOSITORY_ROOT
 
-pytestmark = pytest.mark.slow
+# One worker for the whole module: its module-scoped fixtures (a wheel and a new virtual environment) then run once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("packaging")]
 
 
 def clean_copy(destination: Path) -> Path:

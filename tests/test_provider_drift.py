@@ -238,6 +238,7 @@ def test_a_page_with_a_table_the_mapping_does_not_describe_is_an_error(pages):
         in report.errors
 
 
+@pytest.mark.slow
 def test_make_check_fails_on_a_provider_change_and_names_the_value(pages):
     edit(pages, ADD, "`company`, `not_specified`", "`company`, `not_specified`, `vip`")
     result = subprocess.run([sys.executable, "-m", "vpbx_spec", "--provider-pages", str(pages)],

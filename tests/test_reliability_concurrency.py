@@ -20,7 +20,9 @@ from tests.reliability_tools import add_body, integrity_check, json_headers, num
 from vpbx_mock.app import ADD_PATH
 from vpbx_suite.mock_process import MockProcess, running_mock
 
-pytestmark = pytest.mark.slow
+# Under load and timed: never at the same time as another of the "load" group (make test runs
+# pytest in parallel; --dist loadgroup keeps a group on one worker).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("load")]
 
 TOKEN = "reliability-concurrency-token-41ab"
 # Plain HTTP, but every httpx client would still load CA certificates (~40 ms) for its own.

@@ -27,7 +27,9 @@ from tests.reliability_tools import (
 from vpbx_mock.app import ADD_PATH
 from vpbx_suite.mock_process import running_mock, start_mock
 
-pytestmark = pytest.mark.slow
+# Under load and timed: never at the same time as another of the "load" group (make test runs
+# pytest in parallel; --dist loadgroup keeps a group on one worker).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("load")]
 
 TOKEN = "reliability-crash-token-8d2f"
 CLIENTS = 12

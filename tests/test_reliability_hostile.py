@@ -37,7 +37,9 @@ from vpbx_mock.app import ADD_PATH
 from vpbx_mock.settings import MAX_BODY_BYTES
 from vpbx_suite.mock_process import MockProcess, running_mock
 
-pytestmark = pytest.mark.slow
+# Under load and timed: never at the same time as another of the "load" group (make test runs
+# pytest in parallel; --dist loadgroup keeps a group on one worker).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("load")]
 
 TOKEN = "reliability-hostile-token-c07e"
 BIG_BODY_BYTES = 10 * 1024 * 1024

@@ -33,6 +33,7 @@ def run_check(*args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_the_repository_passes():
     result = run_check()
     assert result.returncode == 0, result.stdout + result.stderr
@@ -117,6 +118,7 @@ def test_the_cyrillic_letter_is_named_in_the_message():
     assert problem.location == "/components/schemas/NumberPurpose"
 
 
+@pytest.mark.slow
 def test_check_fails_on_a_cyrillic_enum_value(tmp_path: Path):
     document = document_copy()
     cyrillic_company(document)
@@ -127,6 +129,7 @@ def test_check_fails_on_a_cyrillic_enum_value(tmp_path: Path):
     assert "enum-ascii" in result.stdout and "check: FAILED" in result.stdout
 
 
+@pytest.mark.slow
 def test_check_fails_on_an_invalid_openapi_document(tmp_path: Path):
     document = document_copy()
     node(document, *OPERATION)["responses"] = "none"
@@ -141,6 +144,7 @@ def test_committed_models_are_in_sync():
     assert model_drift() == []
 
 
+@pytest.mark.slow
 def test_check_fails_when_models_are_edited_by_hand(tmp_path: Path):
     edited = tmp_path / "models.py"
     source = MODELS_PATH.read_text(encoding="utf-8")
@@ -152,6 +156,7 @@ def test_check_fails_when_models_are_edited_by_hand(tmp_path: Path):
     assert '"other"' in result.stdout  # the diff shows the hand edit
 
 
+@pytest.mark.slow
 def test_models_import_from_the_repository_root():
     code = "from generated.models import AddMobileNumberRequest, VirtualNumber; print('ok')"
     result = subprocess.run([sys.executable, "-c", code], cwd=REPOSITORY_ROOT,

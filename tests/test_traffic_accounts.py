@@ -18,6 +18,9 @@ from tests.traffic_servers import running_proxy
 from vpbx_traffic.accounts import AccountWatch, presented_token
 from vpbx_traffic.har import main
 
+# One worker for the whole module: its module-scoped fixtures (the variants' server) then run once.
+pytestmark = pytest.mark.xdist_group("traffic_accounts")
+
 TOKEN, OTHER = "traffic-account-one-3f1a", "traffic-account-two-9c4e"
 ADD = "/numbers/unconfirmed"
 

@@ -20,6 +20,9 @@ from vpbx_suite.mock_process import MockProcess, free_port
 from vpbx_traffic.bounded import BoundedBody
 from vpbx_traffic.proxy import main
 
+# One worker for the whole module: its module-scoped fixtures (a mock and the proxy) then run once.
+pytestmark = pytest.mark.xdist_group("traffic_proxy")
+
 TOKEN = "proxy-s3cret-token"
 AUTH = {"Authorization": TOKEN}
 ADD = "/numbers/unconfirmed"
@@ -90,27 +93,34 @@ def test_a_large_body_is_forwarded_whole_but_not_kept(mock: MockProcess, proxy: 
 
 
 def test_a_slow_client_does_not_stall_the_others(proxy: Process) -> None:
+    halfway, others_answered = threading.Event(), threading.Event()
+    body = json.dumps(new_number(3)).encode()
+
     def trickle() -> Iterator[bytes]:
-        for byte in json.dumps(new_number(3)).encode():
-            time.sleep(0.012)
+        for index, byte in enumerate(body):
+            if index == len(body) // 2:
+                halfway.set()  # mid-body until the others have their answers
+                others_answered.wait(60)
+            time.sleep(0.012)  # the pacing is the point: a client sending byte by byte
             yield bytes([byte])
 
     slow = threading.Thread(target=lambda: httpx.post(proxy.url + ADD, headers={**AUTH, "Content-Type": "application/json"},
-                                                      content=trickle(), timeout=30))
+                                                      content=trickle(), timeout=120))
     slow.start()
     try:
-        time.sleep(0.2)
-        assert slow.is_alive()
-        with httpx.Client(headers=AUTH) as client:
+        assert halfway.wait(60), "the slow client did not get halfway"
+        # A proxy that served one request at a time would answer these only after the slow
+        # body's last byte, which waits for them: they would time out.
+        with httpx.Client(headers=AUTH, timeout=30) as client:
             for _ in range(5):
-                started = time.perf_counter()
                 assert client.get(proxy.url + "/numbers/virtual-number").status_code == 200
-                assert time.perf_counter() - started < 0.5
-        assert slow.is_alive()  # the others were answered while it was still sending
+        assert slow.is_alive()
     finally:
+        others_answered.set()
         slow.join()
 
 
+@pytest.mark.slow
 def test_an_unreachable_upstream_is_a_502_with_a_json_error(tmp_path: Path) -> None:
     with running_proxy(f"http://127.0.0.1:{free_port()}", str(tmp_path)) as process:
         answer = httpx.get(process.url + "/numbers/virtual-number", headers=AUTH)
@@ -125,6 +135,7 @@ def test_it_refuses_to_start_without_an_upstream(upstream: str | None, capsys: p
     assert "UPSTREAM must be" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_broken_upstream_is_reported_line_by_line_and_in_the_reports(tmp_path: Path) -> None:
     with running_variants(TOKEN) as variants:
         upstream = f"{variants.url}/echoes-another-comment"
@@ -147,6 +158,7 @@ def test_a_broken_upstream_is_reported_line_by_line_and_in_the_reports(tmp_path:
     assert "traffic: FAIL" in (tmp_path / "traffic-report.html").read_text(encoding="utf-8")  # written at shutdown
 
 
+@pytest.mark.slow
 def test_reports_of_a_session_in_front_of_the_mock(mock: MockProcess, reports: Path) -> None:
     """Its own proxy: the module's proxy is still in use by other tests."""
     session = reports / "session"
@@ -163,6 +175,7 @@ def test_reports_of_a_session_in_front_of_the_mock(mock: MockProcess, reports: P
     assert coverage["coverage"]["operations"]["addMobileNumber"]["statuses"]["observed"] == {"201": 1}
 
 
+@pytest.mark.slow
 def test_a_session_that_judged_nothing_exits_2_and_says_why(mock: MockProcess, reports: Path) -> None:
     with running_proxy(mock.base_url, str(reports / "idle")) as process:
         httpx.get(process.url + "/favicon.ico", headers=AUTH)  # no operation of the document

@@ -20,6 +20,9 @@ from vpbx_suite.mock_process import MockProcess
 from vpbx_spec.document import REPOSITORY_ROOT
 from vpbx_traffic.har import main
 
+# One worker for the whole module: its module-scoped fixtures (a mock and the variants' server) then run once.
+pytestmark = pytest.mark.xdist_group("traffic_validator")
+
 TOKEN = "traffic-s3cret-token"
 ADD = "/numbers/unconfirmed"
 
@@ -63,6 +66,7 @@ def report(directory: Path, name: str) -> dict[str, Any]:
     return json.loads((directory / f"traffic-{name}.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_traffic_recorded_from_the_mock_conforms(mock: MockProcess, tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     path = record(mock.base_url, tmp_path / "mock.har", lifecycle)
@@ -166,6 +170,7 @@ def test_other_hosts_and_paths_are_counted_and_ignored(mock: MockProcess, varian
         "too_large": 0, "body_not_recorded": 0}
 
 
+@pytest.mark.slow
 def test_a_file_of_another_server_says_so(mock: MockProcess, tmp_path: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     path = record(mock.base_url, tmp_path / "mock.har", lambda client: client.get("/numbers/virtual-number"))

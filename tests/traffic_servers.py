@@ -119,7 +119,8 @@ def serving(module: str, args: list[str], env: dict[str, str], port: int) -> Ite
                                    stdout=output, stderr=subprocess.STDOUT)
         served = Process(process, f"http://127.0.0.1:{port}", output)
         try:
-            wait_until_answering(process, served.url + "/", served.output)
+            # Starting is not what is tested: a deadline a busy shared machine still meets.
+            wait_until_answering(process, served.url + "/", served.output, timeout=120)
             yield served
         finally:
             served.stop()

@@ -62,7 +62,8 @@ class Settings:
             return env.get(name) or default
 
         port = get("PORT", str(cls.port))
-        if not port.isdigit() or not 0 < int(port) < 65536:
+        # isdigit() alone takes "²" too, which int() then refuses with its own message.
+        if not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
             raise ValueError(f"PORT must be a TCP port number, got {port!r}")
         settings = cls(
             host=get("HOST", cls.host),

@@ -1,9 +1,11 @@
 """`make selftest`: run the contract suite against every variant of the catalog, and Prism.
 
-Each variant is checked through the real command, `make contract BASE_URL=… API_TOKEN=…`.
-Broken variants must fail it for the right reason — a finding of contract-run.json names one of
-the decisions the variant breaks — and conforming ones must pass it. It prints how often the
-first finding names the broken decision, and how many findings a one-bug variant gets. Prism (a third-party mock that
+Each variant is checked by the real command's entry point (what `vpbx contract --base-url … --api-token …`
+runs), each run a process of its own forked from one that imported the suite once
+(tests/selftest/suite_runs.py). Broken variants must fail it for the right reason — a finding of
+contract-run.json names one of the decisions the variant breaks — and conforming ones must pass
+it. It prints how often the first finding names the broken decision, and how many findings a
+one-bug variant gets. Prism (a third-party mock that
 generates answers from our schemas) must pass every schema check and fail the echo check.
 Prints a table and `caught N/N broken, passed M/M conforming`; exits 1 on any miss.
 """
@@ -14,15 +16,16 @@ import json
 import os
 import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.selftest.processes import REPOSITORY_ROOT, running_prism, running_selftest_server
+from tests.selftest.processes import running_prism, running_selftest_server
+from tests.selftest.suite_runs import run_suite
 from tests.selftest.variants import CATALOG, Variant
 from vpbx_suite.failures import REPORT_NAME as FAILURES_REPORT
 from vpbx_suite.run_report import RUN_REPORT
@@ -37,6 +40,9 @@ ONLY = os.environ.get("SELFTEST_ONLY", "").lower()
 # every finding of a one-bug server is counted.
 FAIL_FAST = os.environ.get("SELFTEST_FAIL_FAST", "1") != "0"
 FIRST_FINDING_TARGET, MOST_FINDINGS = 0.9, 3
+# SELFTEST_SAMPLE=1: the first variant of each class only (and no Prism run), for `make
+# test-fast`; the full catalog is `make test`'s.
+SAMPLE = os.environ.get("SELFTEST_SAMPLE", "") == "1"
 
 # Checks that judge a response against the document's schemas. Prism's answers are drawn
 # from those schemas, so none of these may fail against it.
@@ -77,22 +83,18 @@ class Outcome:
 
 def run_contract(base_url: str, token: str, report_dir: Path, fail_fast: bool,
                  other_token: str | None = None) -> tuple[str, float, str]:
-    """(verdict, seconds, everything printed) of `make contract` against one server."""
-    command = ["make", "--no-print-directory", "contract", f"BASE_URL={base_url}",
-               f"API_TOKEN={token}", *([f"OTHER_API_TOKEN={other_token}"] if other_token else []),
-               f"MAX_EXAMPLES={MAX_EXAMPLES}", f"SEED={SEED}",
-               f"REPORT_DIR={report_dir}", f"FAIL_FAST={1 if fail_fast else 0}"]
+    """(verdict, seconds, everything printed) of `vpbx contract` against one server."""
+    settings = {"BASE_URL": base_url, "API_TOKEN": token, **({"OTHER_API_TOKEN": other_token} if other_token else {}),
+                "MAX_EXAMPLES": MAX_EXAMPLES, "SEED": SEED, "REPORT_DIR": str(report_dir),
+                "FAIL_FAST": "1" if fail_fast else "0"}
     started = time.monotonic()
-    completed = subprocess.run(command, cwd=REPOSITORY_ROOT, capture_output=True, text=True, timeout=600)
-    seconds = time.monotonic() - started
-    output = completed.stdout + completed.stderr
-    return verdict_of(completed.returncode, output), seconds, output
+    status, output = run_suite(settings)
+    return verdict_of(status, output), time.monotonic() - started, output
 
 
 def verdict_of(status: int, output: str) -> str:
     """pass (a complete PASS), partial (a PASS that left checks out: a conforming variant must
-    be checked completely), fail, or error. make turns every failing recipe into status 2; the
-    suite's own last line says which."""
+    be checked completely), fail, or error; the suite's own last line says which."""
     verdicts = [line for line in output.splitlines() if line.startswith("contract: PASS")
                 or line.startswith("contract: FAIL")]
     last = verdicts[-1] if verdicts else ""
@@ -194,11 +196,15 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="vpbx-selftest-") as scratch_name:
         scratch = Path(scratch_name)
         catalog = [v for v in CATALOG if ONLY in v.name.lower() or ONLY in v.kind.lower()]
-        with running_selftest_server(token, other_token) as server_url, running_prism() as prism_url:
+        if SAMPLE:
+            catalog = [v for v in catalog if v is next(w for w in catalog if w.kind == v.kind)]
+        checks_prism = not (ONLY or SAMPLE)
+        prism = running_prism() if checks_prism else nullcontext("(not started)")
+        with running_selftest_server(token, other_token) as server_url, prism as prism_url:
             print(f"selftest: {len(catalog)} variants on {server_url}/<variant>, Prism on {prism_url}; "
                   f"{WORKERS} at a time, MAX_EXAMPLES={MAX_EXAMPLES} SEED={SEED}", flush=True)
             with ThreadPoolExecutor(WORKERS) as pool:
-                prism_job = None if ONLY else pool.submit(check_prism, prism_url, scratch)
+                prism_job = pool.submit(check_prism, prism_url, scratch) if checks_prism else None
                 jobs = [pool.submit(check_variant, variant, server_url, token, other_token, scratch)
                         for variant in catalog]
                 outcomes = []

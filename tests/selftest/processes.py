@@ -28,7 +28,8 @@ def _serving(command: list[str], port: int) -> Iterator[str]:
             return output.read().decode("utf-8", errors="replace")
 
         try:
-            wait_until_answering(process, url + "/", printed, timeout=60)
+            # Generous: 125 apps to build, or Node to start, on a machine that may be busy.
+            wait_until_answering(process, url + "/", printed, timeout=300)
             yield url
         finally:
             process.terminate()
