@@ -283,6 +283,9 @@ PERSISTENT_RATE_LIMITING = rule("persistent_rate_limiting", ("D10",), None, "",
                                 "sent again, a request is answered within the suite's patience")
 STORED_DESPITE_REFUSAL = rule("stored_despite_refusal", ("D10", "D20"), "add", "",
                               "an add answered 429 or 503 was not processed: it stores nothing", replay="sequence")
+ACCEPTED = rule("accepted_form_stored_exactly", ("D3", "D4", "D13", "D18", "D23", "D25"), "add", "requestBody",
+                "a request in any form the document accepts (media type, JSON syntax, every value class) is "
+                "accepted, echoed and read back exactly as sent", replay="sequence")
 MODEL = rule("agrees_with_the_model", ("D23",), None, "",
              "every answer is the contract's model's answer to the same request, within the freedoms the "
              "document grants (vpbx_model.freedoms), and after each step each account's listing is the model's",

@@ -4,6 +4,8 @@ text that storage "cleans". Each is caught by the accepted space (vpbx_suite.acc
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import re
 import unicodedata
 from collections.abc import Callable
@@ -63,4 +65,7 @@ def _values() -> list[Variant]:
 
 
 def accepted_variants() -> list[Variant]:
-    return [*_forms(), *_values()]
+    """Forms break what D18 accepts; values what D3 (the ДГН) or D4 (the comment, stored as sent) do."""
+    forms = [replace(variant, decisions=("D18",)) for variant in _forms()]
+    values = [replace(variant, decisions=("D3",) if "ДГН" in variant.name else ("D4", "D23")) for variant in _values()]
+    return [*forms, *values]

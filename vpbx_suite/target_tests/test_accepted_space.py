@@ -29,6 +29,7 @@ from vpbx_suite.completeness import OTHER, not_run, reason_of
 from vpbx_suite.contract import NUMBER_FIELD, bundled_facts
 from vpbx_suite.fresh_numbers import city_number_properties
 from vpbx_suite.preconditions import Precondition
+from vpbx_suite.rules import ACCEPTED, expect
 from vpbx_suite.run import SuiteRun
 from vpbx_suite.target_api import TargetApi, json_or_none
 from vpbx_suite.target_tests.helpers import add_owned, fresh_body, listed, read, spend_write
@@ -76,10 +77,10 @@ def _accepted(case: AcceptedCase, response: Any, what: str) -> bool:
     operation = FACTS.operations[case.operation_id]
     if response.status_code in case.form.also_refused:
         return False
-    assert response.status_code in operation.success_statuses, (
-        f"{what}: the server refused a request the contract accepts ({case.name}); it answered "
-        f"{response.status_code}, the document's success is {sorted(operation.success_statuses)} "
-        f"({case.form.rule}): {response.text[:300]}")
+    expect(response.status_code in operation.success_statuses, ACCEPTED,
+           f"{what}: the server refused a request the contract accepts ({case.name}); it answered "
+           f"{response.status_code}, the document's success is {sorted(operation.success_statuses)} "
+           f"({case.form.rule}): {response.text[:300]}")
     return True
 
 
@@ -107,13 +108,13 @@ def test_an_add_in_an_accepted_form_is_stored_exactly(api: TargetApi, run: Suite
     if not _accepted(case, response, what):
         return
     answer = json_or_none(response)
-    assert isinstance(answer, dict) and isinstance(answer.get("id"), int), (
-        f"{what}: the answer holds no id: {response.text[:200]}")
+    expect(isinstance(answer, dict) and isinstance(answer.get("id"), int), ACCEPTED,
+           f"{what}: the answer holds no id: {response.text[:200]}")
     run.ledger.pinned.add(answer["id"])
     expected = _add_expected(body)
     problems = _mismatches(expected, answer, "the add's answer", "D13: the add echoes what was sent")
     problems += _read_back(api, answer["id"], expected, KEPT_FIELDS, case)
-    assert not problems, f"{what} ({case.name}): " + "; ".join(problems)
+    expect(not problems, ACCEPTED, f"{what} ({case.name}): " + "; ".join(problems))
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +158,7 @@ def test_an_edit_in_an_accepted_form_is_stored_exactly(api: TargetApi, run: Suit
     answered = {name: value for name, value in expected.items() if isinstance(answer, dict) and name in answer}
     problems = _mismatches(answered, answer, "the edit's answer", "D25: the answer holds the record as stored")
     problems += _read_back(api, record_id, expected, f"D25: an edit changes what it sends; {KEPT_FIELDS}", case)
-    assert not problems, f"{what} ({case.name}): " + "; ".join(problems)
+    expect(not problems, ACCEPTED, f"{what} ({case.name}): " + "; ".join(problems))
 
 
 @pytest.mark.needs("listing")
@@ -177,4 +178,4 @@ def test_the_listing_shows_the_accepted_records_as_written(api: TargetApi, run: 
         else:
             problems += [f"{problem} [{name}]" for problem in _mismatches(
                 expected, found[0], f"the listing's record of id {record_id}", KEPT_FIELDS)]
-    assert not problems, f"of {len(held)} records written by accepted requests: " + "; ".join(problems)
+    expect(not problems, ACCEPTED, f"of {len(held)} records written by accepted requests: " + "; ".join(problems))
