@@ -135,7 +135,9 @@ def _request_validation() -> list[Variant]:
         Variant(f"accepts purpose {ascii(lookalike)}", kind,
                 _loose(lambda b: b.get("purpose") == lookalike, lambda b: {**b, "purpose": "company"}), decisions=("D1",)),
         Variant("accepts a missing dgn_number", kind,
-                _loose(lambda b: "dgn_number" not in b, lambda b: {**b, "dgn_number": "74950000000"}), decisions=("D3",)),
+                _loose(lambda b: "dgn_number" not in b, lambda b: {**b, "dgn_number": "74950000000"}),
+                # The invented ДГН is stored and answered: the echo (D13) shows it first.
+                decisions=("D3", "D13")),
         Variant("accepts a number with +7", kind,
                 _loose(lambda b: str(b.get("number", "")).startswith("+7"),
                        lambda b: {**b, "number": b["number"][1:]}), decisions=("D3",)),
@@ -199,7 +201,8 @@ def _auth() -> list[Variant]:
     kind = "auth"
     return [
         Variant("accepts a missing token", kind, lambda token: [AcceptMissingToken(token)], decisions=("D14",)),
-        Variant("accepts a wrong token", kind, lambda token: [AcceptWrongToken(token)], decisions=("D14",)),
+        # The second account's token is "wrong" for this fault too: it reaches the first account (D31, D33).
+        Variant("accepts a wrong token", kind, lambda token: [AcceptWrongToken(token)], decisions=("D14", "D31", "D33")),
     ]
 
 

@@ -54,7 +54,8 @@ def _validation() -> list[Variant]:
         Variant("pattern checked with re.match and $ (trailing newline accepted)", kind,
                 _loose(lambda b: _numbers(b, lambda v: v.endswith("\n")), lambda b: _fix_numbers(b, str.rstrip)), decisions=("D3",)),
         Variant("values trimmed before the check", kind,
-                lambda token: [LooseValidation(lambda b: trimmed(b) != b, trimmed, echo_original=False)], decisions=("D3", "D1", "D17")),
+                lambda token: [LooseValidation(lambda b: trimmed(b) != b, trimmed, echo_original=False)],
+                decisions=("D3", "D1", "D17", "D13")),  # the trimmed value is stored and echoed (D13)
         Variant("national 8 prefix accepted", kind,
                 _loose(lambda b: _numbers(b, lambda v: v.startswith("8") and len(v) == 11 and v.isdigit()),
                        lambda b: _fix_numbers(b, lambda v: "7" + v[1:] if v.startswith("8") else v)), decisions=("D3",)),
@@ -118,7 +119,9 @@ def _tokens() -> list[Variant]:
         Variant("token compared case-insensitively", kind, loose(lambda v, t: v.lower() == t.lower()), decisions=("D14",)),
         Variant("token found anywhere in the header", kind, loose(lambda v, t: t in v), decisions=("D14",)),
         Variant("any Bearer token accepted", kind, loose(lambda v, t: v.startswith("Bearer ")), decisions=("D14",)),
-        Variant("only the first 8 characters compared", kind, loose(lambda v, t: len(v) >= 8 and v[:8] == t[:8]), decisions=("D14",)),
+        # Both accounts' tokens share their first 8 characters: the second reaches the first (D31, D33).
+        Variant("only the first 8 characters compared", kind, loose(lambda v, t: len(v) >= 8 and v[:8] == t[:8]),
+                decisions=("D14", "D31", "D33")),
         Variant("last character ignored", kind, loose(lambda v, t: len(v) == len(t) and v[:-1] == t[:-1]), decisions=("D14",)),
         Variant("two Authorization headers: a valid one wins", kind, loose(lambda v, t: v == t), decisions=("D14",)),
     ]

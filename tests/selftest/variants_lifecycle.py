@@ -42,19 +42,22 @@ def lifecycle_variants() -> list[Variant]:
     return [
         Variant("read back differs in one field", kind, _one(ReadBackDiffers), decisions=("D23",)),
         Variant("edit acknowledged but not stored", kind, _one(EditNotStored), decisions=("D25", "D24", "D32")),
-        Variant("delete acknowledged, number still readable", kind, _one(DeleteAnsweredButKept), decisions=("D24",)),
+        Variant("delete acknowledged, number still readable", kind, _one(DeleteAnsweredButKept),
+                decisions=("D24", "D32")),  # the account checks' delete of a colliding id is kept too
         Variant("deleted number still listed", kind, _one(DeletedStillListed), decisions=("D24", "D22")),
         Variant("deleted id given to the next number", kind, _one(ReusesDeletedIds), decisions=("D24",)),
         Variant("listing ignores type", kind, _one(ListingIgnoresType), decisions=("D22",)),
-        Variant("edit accepts purpose employee without employee_id", kind, lambda token: [employee_without_id], decisions=("D27",)),
+        Variant("edit accepts purpose employee without employee_id", kind, lambda token: [employee_without_id],
+                decisions=("D27", "D25")),  # what it stores is not what the edit answers (D25)
         Variant("edit follows the body's id, not the path's", kind, _one(EditKeepsBodyId), decisions=("D26",)),
         Variant("edit clears an omitted comment", kind, _one(EditClearsOmittedComment), decisions=("D25",)),
-        Variant("another purpose keeps the employee", kind, _one(EditKeepsEmployee), decisions=("D27",)),
+        Variant("another purpose keeps the employee", kind, _one(EditKeepsEmployee), decisions=("D27", "D25")),
         # D34 too: no account's connectable listing offers a number an account holds.
         Variant("added number still offered as connectable", kind, _one(AddedStillConnectable),
                 decisions=("D21", "D34")),
         Variant("deleted number never offered again", kind, _one(DeletedNotConnectableAgain), decisions=("D21",)),
-        Variant("adds numbers the listing does not offer", kind, lambda token: [], connectable="any", decisions=("D20",)),
+        Variant("adds numbers the listing does not offer", kind, lambda token: [], connectable="any",
+                decisions=("D20", "D35")),  # a held number then differs from one nobody offers (D35)
     ]
 
 

@@ -6,18 +6,13 @@ from __future__ import annotations
 from tests.selftest.model_faults import (CrossAccountAddsAtOnceBothSucceed, DeletesAtOnceBothSucceed,
                                          ErrorsOfItsOwn, ForeignIdGetsItsOwnCode,
                                          HeldNumberRefusedInOtherWords, KeepsEmployeeAfterPurposeChange,
-                                         OffersDifferPerAccount, ProvisionsOnFirstRead, ReAddRestoresTheDeletedRecord,
-                                         RefusedAddReservesTheNumber, TypeFilterDropsEmployees)
+                                         OffersDifferPerAccount, ProvisionsOnFirstRead, TypeFilterDropsEmployees)
 from tests.selftest.variant import CONFORMING, Variant
 
 
 def model_variants() -> list[Variant]:
     sequences, at_once, interference = "model: sequences", "model: at once", "model: non-interference"
     return [
-        Variant("a refused add reserves its number", sequences, lambda token: [RefusedAddReservesTheNumber()],
-                decisions=("D20", "D21", "D23")),
-        Variant("a re-added number gets its deleted record back", sequences,
-                lambda token: [ReAddRestoresTheDeletedRecord()], decisions=("D21", "D23")),
         Variant("an edit away from employee keeps the employee", sequences,
                 lambda token: [KeepsEmployeeAfterPurposeChange()], decisions=("D25", "D27", "D23")),
         Variant("the listing by type leaves out employees' numbers", sequences,
