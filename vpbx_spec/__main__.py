@@ -74,25 +74,18 @@ def run_checks(document_path: Path = DOCUMENT_PATH, models: Path = MODELS_PATH,
     print(f"lint: {len(RULES)} rules, {len(problems)} problem(s)")
     failed |= bool(problems)
 
-    try:
-        findings = redocly_lint(document_path)
+    # The ecosystem's linters, each a node tool: one that cannot run is named, never skipped silently.
+    for name, ecosystem_lint in (("redocly lint", redocly_lint), ("spectral lint", spectral_lint)):
+        try:
+            findings = ecosystem_lint(document_path)
+        except ToolMissing as error:
+            print(f"{name}: not run: {error}")
+            not_run.append(name)
+            continue
         for finding in findings:
             print(f"  {finding}")
-        print(f"redocly lint: {len(findings)} finding(s)")
+        print(f"{name}: {len(findings)} finding(s)")
         failed |= bool(findings)
-    except ToolMissing as error:
-        print(f"redocly lint: not run: {error}")
-        not_run.append("redocly lint")
-
-    try:
-        spectral_findings = spectral_lint(document_path)
-        for spectral_finding in spectral_findings:
-            print(f"  {spectral_finding}")
-        print(f"spectral lint: {len(spectral_findings)} finding(s)")
-        failed |= bool(spectral_findings)
-    except ToolMissing as error:
-        print(f"spectral lint: not run: {error}")
-        not_run.append("spectral lint")
 
     drift = check_drift(document, pages_dir=provider_pages)
     for line in drift.lines():
