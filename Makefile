@@ -5,6 +5,9 @@
 #   make mock PORT=9000
 
 SHELL := /bin/bash
+# Python writes its bytecode caches here even where the image turns them off: without them every
+# pytest process compiles and assertion-rewrites some 445 modules again (collection 12 s, not 6).
+unexport PYTHONDONTWRITEBYTECODE
 BIN := .venv/bin
 READY := .venv/.ready
 # Prism and autocannon, pinned by tools/package-lock.json, installed with npm ci.
