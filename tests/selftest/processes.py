@@ -28,7 +28,7 @@ def _serving(command: list[str], port: int) -> Iterator[str]:
             return output.read().decode("utf-8", errors="replace")
 
         try:
-            # Generous: 125 apps to build, or Node to start, on a machine that may be busy.
+            # Generous: Node to start, or the interpreter and its imports, on a machine that may be busy.
             wait_until_answering(process, url + "/", printed, timeout=300)
             yield url
         finally:

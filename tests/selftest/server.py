@@ -8,11 +8,13 @@ accounts (TOKEN, OTHER_TOKEN).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tests.selftest.faults import FaultyApp
+from tests.selftest.variant import Variant
 from tests.selftest.variants import CATALOG
 from vpbx_mock.app import create_app
 from vpbx_mock.errors import ApiError, error_response
@@ -20,10 +22,14 @@ from vpbx_mock.store import NumberStore
 
 
 class VariantRouter:
-    """Dispatch on the first path segment; the variant's app sees the rest as its path."""
+    """Dispatch on the first path segment; the variant's app sees the rest as its path. Each
+    variant's app is built when its first request arrives: a test that starts this server for
+    one or two variants does not wait for all of them."""
 
-    def __init__(self, apps: dict[str, ASGIApp]) -> None:
-        self.apps = apps
+    def __init__(self, build_app: Callable[[Variant], ASGIApp]) -> None:
+        self._build_app = build_app
+        self._variants = {variant.slug: variant for variant in CATALOG}
+        self.apps: dict[str, ASGIApp] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -33,7 +39,7 @@ class VariantRouter:
             await send({"type": "lifespan.shutdown.complete"})
             return
         slug = scope["path"].split("/", 2)[1]
-        app = self.apps.get(slug)
+        app = self._app(slug)
         if app is None:
             response = error_response(ApiError(404, "not_found", f"no variant {slug!r}"))
             await response(scope, receive, send)
@@ -41,14 +47,16 @@ class VariantRouter:
         # Starlette routes on path minus root_path, so the mock sees /numbers/unconfirmed.
         await app({**scope, "root_path": scope.get("root_path", "") + "/" + slug}, receive, send)
 
+    def _app(self, slug: str) -> ASGIApp | None:
+        if slug not in self.apps and slug in self._variants:
+            self.apps[slug] = self._build_app(self._variants[slug])  # one event loop: built once
+        return self.apps.get(slug)
+
 
 def build(token: str, other_token: str) -> VariantRouter:
-    return VariantRouter({
-        variant.slug: FaultyApp(create_app(NumberStore.open(":memory:", connectable=variant.connectable),
-                                           [token, other_token]),
-                                variant.make_faults(token))
-        for variant in CATALOG
-    })
+    return VariantRouter(lambda variant: FaultyApp(
+        create_app(NumberStore.open(":memory:", connectable=variant.connectable), [token, other_token]),
+        variant.make_faults(token)))
 
 
 def main() -> None:
