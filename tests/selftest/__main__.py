@@ -208,9 +208,9 @@ def main() -> int:
                 # Conforming variants run whole, broken ones stop at their first failure: the
                 # longest runs start first, so that the last minute is not one run left alone.
                 started_first = sorted(catalog, key=lambda v: not v.must_pass)
-                futures = {id(variant): pool.submit(check_variant, variant, server_url, token, other_token, scratch)
+                futures = {variant.slug: pool.submit(check_variant, variant, server_url, token, other_token, scratch)
                            for variant in started_first}
-                jobs = [futures[id(variant)] for variant in catalog]
+                jobs = [futures[variant.slug] for variant in catalog]
                 outcomes = []
                 for done, job in enumerate(jobs, start=1):
                     outcomes.append(job.result())

@@ -26,10 +26,10 @@ class VariantRouter:
     variant's app is built when its first request arrives: a test that starts this server for
     one or two variants does not wait for all of them."""
 
-    def __init__(self, build_app: Callable[[Variant], ASGIApp]) -> None:
+    def __init__(self, variants: list[Variant], build_app: Callable[[Variant], ASGIApp]) -> None:
+        self._variants = {variant.slug: variant for variant in variants}
         self._build_app = build_app
-        self._variants = {variant.slug: variant for variant in CATALOG}
-        self.apps: dict[str, ASGIApp] = {}
+        self._apps: dict[str, ASGIApp] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -48,13 +48,13 @@ class VariantRouter:
         await app({**scope, "root_path": scope.get("root_path", "") + "/" + slug}, receive, send)
 
     def _app(self, slug: str) -> ASGIApp | None:
-        if slug not in self.apps and slug in self._variants:
-            self.apps[slug] = self._build_app(self._variants[slug])  # one event loop: built once
-        return self.apps.get(slug)
+        if slug not in self._apps and slug in self._variants:
+            self._apps[slug] = self._build_app(self._variants[slug])  # one event loop: built once
+        return self._apps.get(slug)
 
 
 def build(token: str, other_token: str) -> VariantRouter:
-    return VariantRouter(lambda variant: FaultyApp(
+    return VariantRouter(CATALOG, lambda variant: FaultyApp(
         create_app(NumberStore.open(":memory:", connectable=variant.connectable), [token, other_token]),
         variant.make_faults(token)))
 
