@@ -1,6 +1,7 @@
 """Requests sent ahead of their tests (vpbx_suite.ahead): each test takes its own outcome and
-its own curl, a failure belongs to its test only, at most CONCURRENCY are in flight, and a
-group is prepared only once the one before it has been taken."""
+its own steps, a failure belongs to its test only, at most CONCURRENCY are in flight, and a
+group is prepared only once the one before it has been taken. Requests in any order
+(in_any_order): all answered, in order, the first failure raised after them."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from collections.abc import Callable
 
 import pytest
 
-from vpbx_suite.ahead import GROUP_PER_WORKER, Ahead
+from vpbx_suite.ahead import GROUP_PER_WORKER, Ahead, in_any_order
 from vpbx_suite.run import SuiteRun
 
 
-def sender(run: SuiteRun, key: int, in_flight: list[int], most: list[int], lock: threading.Lock
-           ) -> Callable[[], int]:
+def sender(run: SuiteRun, key: int, in_flight: list[int], most: list[int], lock: threading.Lock,
+           failing: tuple[int, ...] = (5,), answered: list[int] | None = None) -> Callable[[], int]:
     def send() -> int:
         with lock:
             in_flight[0] += 1
@@ -22,8 +23,9 @@ def sender(run: SuiteRun, key: int, in_flight: list[int], most: list[int], lock:
         run.last_request = f"curl {key}"
         with lock:
             in_flight[0] -= 1
-        if key == 5:
-            raise AssertionError("the answer to 5 breaks a rule")
+            (answered if answered is not None else []).append(key)
+        if key in failing:
+            raise AssertionError(f"the answer to {key} breaks a rule")
         return key * 10
     return send
 
@@ -87,3 +89,36 @@ def test_no_more_than_concurrency_requests_are_in_flight():
     taker.join(10)
     ahead.close()
     assert most[0] == concurrency
+
+
+def test_a_test_sent_ahead_takes_every_step_it_sent_in_order():
+    run = SuiteRun()
+
+    def prepare(key: int) -> Callable[[], None]:
+        def send() -> None:
+            for step in ("read", "edit", "read again"):
+                run.last_request = f"curl {step} {key}"
+                run.last_exchange = {"request": {"method": "GET"}, "of": f"{step} {key}"}
+        return send
+
+    ahead = Ahead(run, list(range(8)), prepare, 4)
+    for key in range(8):
+        run.steps.clear()
+        ahead.take(key)
+        assert [(step["curl"], step["exchange"]["of"]) for step in run.steps] == [
+            (f"curl {step} {key}", f"{step} {key}") for step in ("read", "edit", "read again")]
+    ahead.close()
+
+
+def test_requests_in_any_order_are_all_answered_and_the_first_failure_is_raised_after_them():
+    run, concurrency = SuiteRun(), 3
+    in_flight, most, lock = [0], [0], threading.Lock()
+    answered: list[int] = []
+    sends = [sender(run, key, in_flight, most, lock, failing=(4, 9), answered=answered) for key in range(12)]
+    with pytest.raises(AssertionError, match="the answer to 4 breaks a rule"):
+        in_any_order(run, sends, concurrency)
+    assert sorted(answered) == list(range(12)) and most[0] <= concurrency
+    # The steps as if sent one by one; the failing one last, as a test that stopped there.
+    assert [step["curl"] for step in run.steps] == [f"curl {k}" for k in range(12) if k != 4] + ["curl 4"]
+    assert run.last_request == "curl 4"
+    assert in_any_order(SuiteRun(), [lambda k=k: k for k in range(5)], concurrency) == list(range(5))

@@ -42,6 +42,30 @@ def _send(send: Callable[[], Any]) -> _Outcome:
             return _Outcome(error=error, recorded=recorded)
 
 
+def in_any_order(run: SuiteRun, sends: Sequence[Callable[[], T]], concurrency: int) -> list[T]:
+    """Requests that do not depend on each other (deleting idle numbers), at most `concurrency`
+    at a time. Their steps are recorded as if sent one after another in the order given, and
+    once all are answered the first failure in that order is raised, as if it had been sent
+    last; the answers come back in order."""
+    if concurrency <= 1 or len(sends) <= 1:
+        return [send() for send in sends]
+    with ThreadPoolExecutor(min(concurrency, len(sends)), thread_name_prefix="vpbx-any-order") as pool:
+        outcomes = list(pool.map(lambda send: contextvars.copy_context().run(_send, send), sends))
+    failed = next((outcome for outcome in outcomes if outcome.error is not None), None)
+    for outcome in [o for o in outcomes if o is not failed] + ([failed] if failed else []):
+        _replay(run, outcome)
+    if failed is not None:
+        raise failed.error  # type: ignore[misc]
+    return [outcome.value for outcome in outcomes]
+
+
+def _replay(run: SuiteRun, outcome: _Outcome) -> None:
+    """An outcome's own steps become the run's, as if its request had been sent now."""
+    for step in outcome.recorded.get("steps", []):
+        run.last_request = step["curl"]
+        run.last_exchange = step["exchange"]
+
+
 class Ahead(Generic[K, T]):
     """`keys`: the items' parameters, in the order pytest runs them; `prepare(key)` runs in the
     tests' thread and returns the request to send (or raises: the item's own outcome);
@@ -61,8 +85,8 @@ class Ahead(Generic[K, T]):
             self._dispatch_from(key)
         pending = self._pending.pop(key)
         outcome = pending.result() if isinstance(pending, Future) else pending
-        self._run.last_request = outcome.recorded.get("last_request")
-        self._run.last_exchange = outcome.recorded.get("last_exchange")
+        self._run.last_request = self._run.last_exchange = None
+        _replay(self._run, outcome)
         if outcome.error is not None:
             raise outcome.error
         return outcome.value  # type: ignore[no-any-return]

@@ -66,6 +66,10 @@ class WriteBudget:
         self.spent += writes
         return True
 
+    def can_spare(self, writes: int = 1) -> bool:
+        """Whether `writes` that only make the run faster leave at least half the budget for the rest."""
+        return self.limit is None or self.spent + writes <= self.limit / 2
+
     def give_back(self, writes: int = 1) -> None:
         """Writes taken for a request that was not sent after all."""
         self.spent -= writes

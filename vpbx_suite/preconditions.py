@@ -38,6 +38,10 @@ class Precondition(Generic[T]):
         not_run(PRECONDITION, f"{self.name} failed (reported once, by the first test that needed it)")
         raise AssertionError("unreachable")
 
+    @property
+    def failed(self) -> bool:
+        return self._error is not None
+
     def release(self, action: Callable[[T], Any]) -> None:
         """At the end: undo what it set up, if it was set up."""
         if self._error is None and self._value is not None:

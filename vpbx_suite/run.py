@@ -29,15 +29,16 @@ MAIN, OTHER = "main", "other"  # the account of API_TOKEN, and the one of OTHER_
 _account: ContextVar[str] = ContextVar("vpbx_suite_account", default=MAIN)
 
 
-# Set in a request sent ahead of its test (vpbx_suite.ahead): the curl and exchange it records
-# are its own, kept for its test, and never overwrite those of the test running meanwhile.
+# Set in requests sent ahead of their test (vpbx_suite.ahead): the steps they record (curl and
+# exchange) are their own, kept for their test, and never mixed with those of the test running
+# meanwhile.
 _sent_ahead: ContextVar[dict[str, Any] | None] = ContextVar("vpbx_suite_sent_ahead", default=None)
 
 
 @contextmanager
 def recorded_apart() -> Iterator[dict[str, Any]]:
-    """The last request and exchange recorded inside, apart from the run's."""
-    own: dict[str, Any] = {"last_request": None, "last_exchange": None}
+    """The steps recorded inside, apart from the run's: {"steps": [{"curl", "exchange"}, ...]}."""
+    own: dict[str, Any] = {"steps": []}
     reset = _sent_ahead.set(own)
     try:
         yield own
@@ -98,7 +99,8 @@ class SuiteRun:
     @last_request.setter
     def last_request(self, curl: str | None) -> None:
         if (own := _sent_ahead.get()) is not None:
-            own["last_request"] = curl
+            if curl is not None:
+                own["steps"].append({"curl": curl, "exchange": None})
             return
         self._last_request = curl
         if curl is not None:
@@ -113,7 +115,8 @@ class SuiteRun:
     @last_exchange.setter
     def last_exchange(self, exchange: dict[str, Any] | None) -> None:
         if (own := _sent_ahead.get()) is not None:
-            own["last_exchange"] = exchange
+            if exchange is not None and own["steps"]:
+                own["steps"][-1]["exchange"] = exchange
             return
         self._last_exchange = exchange
         if exchange is not None and self.steps:

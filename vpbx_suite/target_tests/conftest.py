@@ -55,7 +55,7 @@ def number_source(target: Target, run: SuiteRun, api: TargetApi) -> None:
         return
 
     def free() -> int:
-        return free_idle_numbers(api)
+        return free_idle_numbers(api, target.concurrency)
 
     if target.numbers == CONNECTABLE:
         run.fresh = OfferedNumbers([], "the connectable listing", read=lambda: connectable_numbers(api),

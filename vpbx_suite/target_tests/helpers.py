@@ -6,12 +6,14 @@ fullest."""
 from __future__ import annotations
 
 import copy
+import functools
 from collections import Counter
 from typing import Any
 
 import httpx
 
 from vpbx_model.freedoms import MOVES_ON_ITS_OWN
+from vpbx_suite.ahead import in_any_order
 from vpbx_suite.completeness import PRECONDITION, TOO_FEW_NUMBERS, WRITE_BUDGET, not_run
 from vpbx_suite.contract import NUMBER_FIELD
 from vpbx_suite.fresh_numbers import OutOfNumbers, SourceFailed, spread_city_numbers
@@ -144,19 +146,17 @@ def record_listing_at_fullest(api: TargetApi) -> None:
         run.listing_problems.append(f"reading the listing failed: {str(error).splitlines()[0][:300]}")
 
 
-def free_idle_numbers(api: TargetApi) -> int:
+def free_idle_numbers(api: TargetApi, concurrency: int) -> int:
     """Recycling: first the listing is checked while the run holds the most numbers, then every
-    number of the run that no test is using is deleted (it rejoins the connectable listing)."""
+    number of the run that no test is using is deleted (it rejoins the connectable listing),
+    `concurrency` deletes at a time: none depends on another."""
     run, life = api.run, api.run.facts.lifecycle
     if not run.checks(life.delete):
         return 0
     record_listing_at_fullest(api)
-    freed = 0
-    for record_id in run.ledger.idle_ids():
-        status = api.call(life.delete or "", path={"id": record_id}).status_code
-        if 200 <= status < 300:
-            freed += 1
-    return freed
+    deletes = [functools.partial(api.call, life.delete or "", path={"id": record_id})
+               for record_id in run.ledger.idle_ids()]
+    return sum(200 <= response.status_code < 300 for response in in_any_order(run, deletes, concurrency))
 
 
 def assert_not_shown(owner_record: dict[str, Any], intruder: dict[Any, dict[str, Any]]) -> None:

@@ -15,7 +15,8 @@
 - A path or query edge is sent as a read (or to the run's own number) and must be refused.
 - The add and parameter edges depend on no other request: they are sent ahead of their tests,
   CONCURRENCY at a time (vpbx_suite.ahead); each test still judges its own answer. The edit
-  edges work on one number, in order.
+  edges are sent ahead too, each on one of up to CONCURRENCY numbers of the run that no other
+  edge works on meanwhile (vpbx_suite.edge_requests).
 """
 
 from __future__ import annotations
@@ -27,19 +28,17 @@ from typing import Any
 
 import pytest
 
-from vpbx_model.freedoms import MOVES_ON_ITS_OWN
 from vpbx_suite.ahead import Ahead
 from vpbx_suite.completeness import OPERATIONS, OTHER, TOO_FEW_NUMBERS, not_run, reason_of
 from vpbx_suite.contract import NOT_FOUND_STATUS, NUMBER_FIELD, bundled_facts
+from vpbx_suite.edge_requests import EditLanes, answered_as_the_document_says, edit_edge_request
 from vpbx_suite.edges import Edge, ParameterEdge, bundled_catalog
 from vpbx_suite.judge import NOT_JSON
-from vpbx_suite.preconditions import Precondition
-from vpbx_suite.rules import (EDGE_ACCEPTED, EDGE_REJECTED, PARAMETER_REJECTED, READ_BACK, REJECTED_STORES_NOTHING,
-                              decisions_in, expect, field_place)
+from vpbx_suite.rules import PARAMETER_REJECTED, REJECTED_STORES_NOTHING, expect
 from vpbx_suite.run import SuiteRun
 from vpbx_suite.settings import Target
-from vpbx_suite.target_api import TargetApi, as_json, json_or_none
-from vpbx_suite.target_tests.helpers import add_owned, assert_added, fresh_body, listed, read, spend_write
+from vpbx_suite.target_api import TargetApi, as_json
+from vpbx_suite.target_tests.helpers import assert_added, fresh_body, listed, spend_write
 
 FACTS = bundled_facts()
 LIFE = FACTS.lifecycle
@@ -51,47 +50,6 @@ REJECTED_ADDS: dict[str, str] = {}  # number -> edge label, checked at the end
 
 def _ids(edges: list[Any]) -> list[str]:
     return [edge.label for edge in edges]
-
-
-def _read_back(api: TargetApi, answered: dict[str, Any], what: str) -> None:
-    """The record reads back exactly as answered (the fields the answer has)."""
-    if not api.run.checks(LIFE.read) or not isinstance(answered.get("id"), int):
-        return
-    stored = json_or_none(read(api, answered["id"]))
-    stored = stored if isinstance(stored, dict) else {}
-    changed = {name: (value, stored.get(name)) for name, value in answered.items()
-               if name in stored and stored[name] != value and name not in MOVES_ON_ITS_OWN}
-    expect(not changed, READ_BACK, f"{what}: id {answered['id']} reads back differently from the answer: " + "; ".join(
-        f"{name}: answered {a!r}, stored {b!r}" for name, (a, b) in changed.items()), field=next(iter(changed), None))
-
-
-def _answered_as_the_document_says(api: TargetApi, edge: Edge, response: Any) -> bool:
-    """Assert the status the document (or HTTP, for the edge's own rule) gives the edge; True
-    when it was accepted (and read back the same), False when it was refused."""
-    operation = FACTS.operations[edge.operation_id]
-    rule = f" ({edge.rule})" if edge.rule else ""
-    if response.status_code in edge.also_refused:
-        return False  # HTTP lets the server refuse it so (edge.rule); it must store nothing
-    decisions = edge_decisions(edge)
-    if edge.must_accept:
-        expect(response.status_code in operation.success_statuses, EDGE_ACCEPTED,
-               f"{operation.label} with {edge.name}: the contract accepts it{rule}; answered {response.status_code}: "
-               f"{response.text[:300]}", field=edge.field, side="request", decisions=decisions, operation=edge.operation_id)
-        answered = json_or_none(response)
-        _read_back(api, answered if isinstance(answered, dict) else {}, edge.name)
-        return True
-    expect(response.status_code in operation.rejection_statuses(), EDGE_REJECTED,
-           f"{operation.label} with {edge.name}: the contract rejects it{rule}; answered {response.status_code}, "
-           f"expected one of {operation.rejection_statuses()}: {response.text[:300]}",
-           field=edge.field, side="request", decisions=decisions, operation=edge.operation_id)
-    return False
-
-
-def edge_decisions(edge: Edge) -> tuple[str, ...] | None:
-    """What the document cites for the edge's field, and the rule the edge itself names."""
-    place = field_place(edge.operation_id, edge.field, "request")
-    cited = (*(place[1] if place else ()), *decisions_in(edge.rule))
-    return tuple(dict.fromkeys(cited)) or None
 
 
 def _sent_ahead(run: SuiteRun, target: Target, edges: list[Any],
@@ -120,7 +78,7 @@ def add_edges(api: TargetApi, run: SuiteRun, target: Target) -> Iterator[Ahead[i
 @pytest.mark.parametrize("edge", ADD_EDGES, ids=_ids(ADD_EDGES))
 def test_add_edge(api: TargetApi, run: SuiteRun, add_edges: Ahead[int, Any], edge: Edge) -> None:
     body, sent, response = add_edges.take(id(edge))
-    if _answered_as_the_document_says(api, edge, response):
+    if answered_as_the_document_says(api, edge, response):
         return
     if run.checks(LIFE.listing):
         REJECTED_ADDS[body[NUMBER_FIELD]] = edge.name
@@ -145,29 +103,18 @@ def test_rejected_adds_stored_nothing(api: TargetApi, run: SuiteRun) -> None:
 
 
 @pytest.fixture(scope="module")
-def edited(api: TargetApi, run: SuiteRun) -> Iterator[Precondition[dict[str, Any]]]:
-    """The run's own number that the edit edges work on (kept from recycling meanwhile)."""
-    number = Precondition("adding the number the edit edges work on", run,
-                          lambda: add_owned(api, "edges of the edit", keep=True))
-    yield number
-    number.release(lambda record: run.ledger.kept.discard(record["id"]))
+def edit_edges(api: TargetApi, run: SuiteRun, target: Target) -> Iterator[Ahead[int, Any]]:
+    """Each edit edge's read, edit and read again, sent ahead of its test on a number of its own
+    lane (vpbx_suite.edge_requests); the edge is judged there, and its test takes the outcome."""
+    lanes = EditLanes(api, run, target.concurrency)
+    yield from _sent_ahead(run, target, EDIT_EDGES, edit_edge_request(api, run, lanes))
+    lanes.release()
 
 
 @pytest.mark.needs("add", "edit")
 @pytest.mark.parametrize("edge", EDIT_EDGES, ids=_ids(EDIT_EDGES))
-def test_edit_edge(api: TargetApi, run: SuiteRun, edited: Precondition[dict[str, Any]], edge: Edge) -> None:
-    record_id = edited.get()["id"]
-    before = json_or_none(read(api, record_id)) if run.checks(LIFE.read) else None
-    body = {**copy.deepcopy(edge.base_body), "id": record_id}
-    run.count_edge(edge.edge_class)
-    response = api.call(LIFE.edit or "", edge.build(body), path={"id": record_id})
-    if _answered_as_the_document_says(api, edge, response):
-        return
-    if before is not None:
-        after = json_or_none(read(api, record_id))
-        expect(after == before, REJECTED_STORES_NOTHING,
-               f"{edge.name}: the refused edit of id {record_id} changed the record: {before} -> {after}",
-               operation=LIFE.edit)
+def test_edit_edge(edit_edges: Ahead[int, Any], edge: Edge) -> None:
+    edit_edges.take(id(edge))
 
 
 @pytest.fixture(scope="module")

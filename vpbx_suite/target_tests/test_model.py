@@ -78,7 +78,7 @@ def make_world(accounts: dict[str, TargetApi], run: SuiteRun, target: Target) ->
         # model mirrors: the idle ones go now, before the world mirrors the server, and the
         # world pins what it adds.
         if run.checks(LIFE.delete):
-            free_idle_numbers(accounts[MAIN])
+            free_idle_numbers(accounts[MAIN], target.concurrency)
         return World(accounts, run, any_number=not pool, take_number=take)
 
     return make

@@ -1,0 +1,113 @@
+"""The edit edges' lanes (vpbx_suite.edge_requests): the edges are sent up to
+CONCURRENCY at a time, each on one of the run's numbers that no other edge works on meanwhile;
+the numbers beyond the first are added only while the write budget can spare them."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from vpbx_suite.ahead import Ahead
+from vpbx_suite.ledger import WriteBudget
+from vpbx_suite.mock_process import MockProcess, running_mock
+from vpbx_suite.run import SuiteRun, start_run
+from vpbx_suite.schemathesis_config import load_schema
+from vpbx_suite.target_api import TargetApi
+from vpbx_suite.contract import bundled_facts
+from vpbx_suite.edge_requests import EditLanes, edit_edge_request
+from vpbx_suite.edges import bundled_catalog
+
+EDIT_EDGES = [edge for edge in bundled_catalog()[0] if edge.operation_id == bundled_facts().lifecycle.edit]
+TOKEN = "lanes-token"
+LATENCY = 0.01  # a far server's, in small: requests of the edges overlap
+
+
+class Replayed(httpx.SyncByteStream):
+    """A body read from the network once (httpx times an answer as its stream is read)."""
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.content
+
+
+class Overlaps(httpx.BaseTransport):
+    """Forwards to the mock; counts the requests in flight at once, in all and on each id."""
+
+    def __init__(self) -> None:
+        self._inner = httpx.HTTPTransport()
+        self._lock = threading.Lock()
+        self._in_flight: Counter[str | None] = Counter()
+        self.most_on_one_id = 0
+        self.most = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        match = re.search(r"/numbers/virtual-number/(\d+)$", request.url.path)
+        key = match[1] if match else None
+        with self._lock:
+            self._in_flight[key] += 1
+            self.most = max(self.most, sum(self._in_flight.values()))
+            if key is not None:
+                self.most_on_one_id = max(self.most_on_one_id, self._in_flight[key])
+        try:
+            time.sleep(LATENCY)
+            answer = self._inner.handle_request(request)
+            answer.read()
+            return httpx.Response(answer.status_code, headers=answer.headers, stream=Replayed(answer.content))
+        finally:
+            with self._lock:
+                self._in_flight[key] -= 1
+
+
+@pytest.fixture
+def mock(tmp_path: Path) -> Iterator[MockProcess]:
+    with running_mock(tmp_path / "db.sqlite3", {"API_TOKEN": TOKEN, "MOCK_CONNECTABLE": "any"}) as process:
+        yield process
+
+
+def edit_edges_against(mock: MockProcess, concurrency: int, max_writes: int | None,
+                       edges: int = len(EDIT_EDGES)) -> tuple[EditLanes, Overlaps, SuiteRun]:
+    """The first `edges` edit edges, as the suite sends and judges them; a failure of any is raised."""
+    run = start_run(SuiteRun(budget=WriteBudget(max_writes)))
+    transport = Overlaps()
+    api = TargetApi(mock.base_url, TOKEN, load_schema(mock.base_url, TOKEN, 1, 0), run, transport=transport)
+    lanes = EditLanes(api, run, concurrency)
+    prepare = edit_edge_request(api, run, lanes)
+    ahead: Ahead[int, None] = Ahead(run, list(range(edges)), lambda i: prepare(EDIT_EDGES[i]), concurrency)
+    try:
+        for index in range(edges):
+            ahead.take(index)
+    finally:
+        ahead.close()
+        lanes.release()
+        api.close()
+    return lanes, transport, run
+
+
+@pytest.mark.slow  # a real mock process, about 200 edges
+def test_edit_edges_go_out_at_once_but_never_two_on_one_number(mock: MockProcess):
+    lanes, transport, run = edit_edges_against(mock, concurrency=4, max_writes=None)
+    assert lanes.count == 4
+    assert transport.most > 1
+    assert transport.most_on_one_id == 1
+    assert not run.ledger.kept  # released: the numbers may be recycled after the edges
+
+
+@pytest.mark.slow  # a real mock process
+def test_edit_edges_take_more_numbers_only_while_the_budget_can_spare_them(mock: MockProcess):
+    lanes, _, run = edit_edges_against(mock, concurrency=4, max_writes=4, edges=20)
+    assert (lanes.count, run.budget.spent) == (2, 2)  # the second leaves half of 4
+
+
+@pytest.mark.slow  # a real mock process
+def test_one_at_a_time_the_edit_edges_work_on_one_number(mock: MockProcess):
+    lanes, transport, _ = edit_edges_against(mock, concurrency=1, max_writes=None, edges=40)
+    assert (lanes.count, transport.most) == (1, 1)
