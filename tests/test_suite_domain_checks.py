@@ -211,3 +211,15 @@ def test_a_generated_add_gets_a_fresh_number_and_a_city_number_of_a_new_region(o
     assert used == list(codes[:5])  # a new area code each time, the most populous first
     invalid = operation.schema.make_case(operation=operation, body={**seed_request(), "dgn_number": "8495"})
     assert prepare(invalid, run) and invalid.body["dgn_number"] == "8495"  # what the case is about
+
+
+def test_a_generated_case_sends_no_header_that_frames_the_http_message(operation):
+    """A negative case's Transfer-Encoding once made the mock's HTTP layer answer 400 text/plain."""
+    from vpbx_suite.prepare import prepare
+    from vpbx_suite.run import SuiteRun
+
+    headers = {"Transfer-Encoding": "ElV,r", "content-length": "7", "Connection": "close", "X-Other": "kept",
+               "Authorization": "token"}
+    case = operation.schema.make_case(operation=operation, body=seed_request(), headers=headers)
+    assert prepare(case, SuiteRun())
+    assert case.headers == {"X-Other": "kept", "Authorization": "token"}
