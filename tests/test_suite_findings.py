@@ -180,3 +180,14 @@ def test_every_broken_variant_of_the_self_test_declares_decisions_that_exist():
         assert variant.decisions, f"{variant.name} names no decision it breaks"
         assert set(variant.decisions) <= logged_decisions(), variant.name
     assert not any(variant.decisions for variant in CATALOG if variant.must_pass)
+
+
+def test_an_id_that_begins_the_host_is_neither_a_step_named_nor_written_as_a_variable():
+    """On http://127.0.0.1 a read of id 92 does not name id 127, and its host stays as it is."""
+    first = _step("POST", "http://127.0.0.1:8/numbers/unconfirmed", 201, '{"id": 92}', '{"number": "79261234567"}')
+    second = _step("POST", "http://127.0.0.1:8/numbers/unconfirmed", 201, '{"id": 127}', '{"number": "79261234568"}')
+    read = _step("GET", "http://127.0.0.1:8/numbers/virtual-number/92", 200, '{"id": 92}')
+    assert minimal_steps([first, second, read], "request") == [first, read]
+    finding = {"rule": "edit_is_stored", "decisions": ["D25"], "pointer": "/components/schemas"}
+    script = reproduction_script(finding, [first, second, read])
+    assert script.splitlines()[-1].startswith("curl -sS -i -X GET http://127.0.0.1:8/numbers/virtual-number/${ID_1} ")
