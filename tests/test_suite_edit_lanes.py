@@ -14,29 +14,20 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.transports import Replayed
 from vpbx_suite.ahead import Ahead
+from vpbx_suite.contract import bundled_facts
+from vpbx_suite.edge_requests import EditLanes, edit_edge_request
+from vpbx_suite.edges import bundled_catalog
 from vpbx_suite.ledger import WriteBudget
 from vpbx_suite.mock_process import MockProcess, running_mock
 from vpbx_suite.run import SuiteRun, start_run
 from vpbx_suite.schemathesis_config import load_schema
 from vpbx_suite.target_api import TargetApi
-from vpbx_suite.contract import bundled_facts
-from vpbx_suite.edge_requests import EditLanes, edit_edge_request
-from vpbx_suite.edges import bundled_catalog
 
 EDIT_EDGES = [edge for edge in bundled_catalog()[0] if edge.operation_id == bundled_facts().lifecycle.edit]
 TOKEN = "lanes-token"
 LATENCY = 0.01  # a far server's, in small: requests of the edges overlap
-
-
-class Replayed(httpx.SyncByteStream):
-    """A body read from the network once (httpx times an answer as its stream is read)."""
-
-    def __init__(self, content: bytes) -> None:
-        self.content = content
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield self.content
 
 
 class Overlaps(httpx.BaseTransport):

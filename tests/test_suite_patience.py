@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.transports import Replayed
 from vpbx_suite.contract import bundled_facts
 from vpbx_suite.mock_process import MockProcess, running_mock
 from vpbx_suite.patience import Patience, PersistentRateLimiting, StoredDespiteRefusal
@@ -92,16 +93,6 @@ def test_the_run_stops_waiting_when_its_wait_budget_is_spent():
     with pytest.raises(PersistentRateLimiting, match="the run's wait budget is spent"):
         send(patience, Answers((429, "1")))
     assert sum(waits) <= 2.5
-
-
-class Replayed(httpx.SyncByteStream):
-    """A body read from the network once (httpx times an answer as its stream is read)."""
-
-    def __init__(self, content: bytes) -> None:
-        self.content = content
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield self.content
 
 
 BUSY = b'{"error": {"code": "busy", "message": "try again later"}}'

@@ -39,10 +39,13 @@ def answered_id(step: dict[str, Any]) -> int | None:
     return record_id if isinstance(record_id, int) and not isinstance(record_id, bool) else None
 
 
+# A URL up to its path's last slash, in an unquoted and in a single-quoted word: an id is
+# matched only in the path (a host such as 127.0.0.1 may begin with the id's digits).
+_URL_PATH, _QUOTED_URL_PATH = r"https?://[^\s/']+(?:/[^\s']*)?", r"'https?://[^'/]+(?:/[^']*)?"
+
+
 def _names(step: dict[str, Any], record_id: int) -> bool:
-    # In a URL's path (a host such as 127.0.0.1 may begin with the id's digits) or a body's id.
-    return re.search(rf"https?://[^\s/']+(?:/[^\s']*)?/{record_id}(?![0-9])|\"id\": ?{record_id}(?![0-9])",
-                     step["curl"] or "") is not None
+    return re.search(rf"{_URL_PATH}/{record_id}(?![0-9])|\"id\": ?{record_id}(?![0-9])", step["curl"] or "") is not None
 
 
 def with_origins(steps: list[dict[str, Any]], added: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -86,10 +89,8 @@ def _with_ids(curl: str, ids: dict[int, str]) -> str:
     for record_id, name in ids.items():
         # An unquoted URL word takes ${NAME} as is; inside single quotes it closes and reopens them.
         variable, in_quotes = "${" + name + "}", "'\"${" + name + "}\"'"
-        # Only in the URL's path: a host such as 127.0.0.1 may begin with the id's digits.
-        text = re.sub(rf"(\s)(https?://[^\s/']+(?:/[^\s']*)?)/{record_id}(?![0-9])",
-                      lambda m: f"{m[1]}{m[2]}/{variable}", text)
-        text = re.sub(rf"('https?://[^'/]+(?:/[^']*)?)/{record_id}(?![0-9])", lambda m: f"{m[1]}/{in_quotes}", text)
+        text = re.sub(rf"(\s)({_URL_PATH})/{record_id}(?![0-9])", lambda m: f"{m[1]}{m[2]}/{variable}", text)
+        text = re.sub(rf"({_QUOTED_URL_PATH})/{record_id}(?![0-9])", lambda m: f"{m[1]}/{in_quotes}", text)
         text = re.sub(rf"(\"id\": ?){record_id}(?![0-9])", lambda m: f"{m[1]}{in_quotes}", text)
     return text
 
