@@ -28,18 +28,18 @@ T = TypeVar("T")
 GROUP_PER_WORKER = 4  # a group holds this many requests per worker: the pool stays busy
 
 
-class _Outcome:
+class Outcome:
     def __init__(self, value: Any = None, error: BaseException | None = None,
                  recorded: dict[str, Any] | None = None) -> None:
         self.value, self.error, self.recorded = value, error, recorded or {}
 
 
-def _send(send: Callable[[], Any]) -> _Outcome:
+def send_recorded(send: Callable[[], Any]) -> Outcome:
     with recorded_apart() as recorded:
         try:
-            return _Outcome(send(), recorded=recorded)
+            return Outcome(send(), recorded=recorded)
         except BaseException as error:  # noqa: BLE001 (handed to the test it belongs to)
-            return _Outcome(error=error, recorded=recorded)
+            return Outcome(error=error, recorded=recorded)
 
 
 def in_any_order(run: SuiteRun, sends: Sequence[Callable[[], T]], concurrency: int) -> list[T]:
@@ -50,16 +50,16 @@ def in_any_order(run: SuiteRun, sends: Sequence[Callable[[], T]], concurrency: i
     if concurrency <= 1 or len(sends) <= 1:
         return [send() for send in sends]
     with ThreadPoolExecutor(min(concurrency, len(sends)), thread_name_prefix="vpbx-any-order") as pool:
-        outcomes = list(pool.map(lambda send: contextvars.copy_context().run(_send, send), sends))
+        outcomes = list(pool.map(lambda send: contextvars.copy_context().run(send_recorded, send), sends))
     failed = next((outcome for outcome in outcomes if outcome.error is not None), None)
     for outcome in [o for o in outcomes if o is not failed] + ([failed] if failed else []):
-        _replay(run, outcome)
+        replay(run, outcome)
     if failed is not None:
         raise failed.error  # type: ignore[misc]
     return [outcome.value for outcome in outcomes]
 
 
-def _replay(run: SuiteRun, outcome: _Outcome) -> None:
+def replay(run: SuiteRun, outcome: Outcome) -> None:
     """An outcome's own steps become the run's, as if its request had been sent now."""
     for step in outcome.recorded.get("steps", []):
         run.last_request = step["curl"]
@@ -76,7 +76,7 @@ class Ahead(Generic[K, T]):
         self._run, self._keys, self._prepare = run, list(keys), prepare
         self._concurrency = concurrency
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="vpbx-ahead") if concurrency > 1 else None
-        self._pending: dict[K, Future[_Outcome] | _Outcome] = {}
+        self._pending: dict[K, Future[Outcome] | Outcome] = {}
         self._dispatched: set[K] = set()
 
     def take(self, key: K) -> T:
@@ -86,7 +86,7 @@ class Ahead(Generic[K, T]):
         pending = self._pending.pop(key)
         outcome = pending.result() if isinstance(pending, Future) else pending
         self._run.last_request = self._run.last_exchange = None
-        _replay(self._run, outcome)
+        replay(self._run, outcome)
         if outcome.error is not None:
             raise outcome.error
         return outcome.value  # type: ignore[no-any-return]
@@ -100,13 +100,13 @@ class Ahead(Generic[K, T]):
             try:
                 send = self._prepare(k)
             except BaseException as error:  # noqa: BLE001 (not run, or a failed precondition: the item's)
-                self._pending[k] = _Outcome(error=error)
+                self._pending[k] = Outcome(error=error)
                 continue
             if self._pool is None:
-                self._pending[k] = _send(send)
+                self._pending[k] = send_recorded(send)
             else:
                 # A copy of this thread's context: the account the run acts as goes along.
-                self._pending[k] = self._pool.submit(contextvars.copy_context().run, _send, send)
+                self._pending[k] = self._pool.submit(contextvars.copy_context().run, send_recorded, send)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -30,6 +30,16 @@ def without_framing_headers(case: Case) -> None:
         case.headers = {name: value for name, value in case.headers.items() if name.lower() not in FRAMING_HEADERS}
 
 
+def order_matters(case: Case, run: SuiteRun) -> bool:
+    """Whether a prepared case edits or deletes a number the run holds: it must not go out
+    while another request is out (an edit's echo is judged against the stored record)."""
+    operation = operation_of(case, run)
+    lifecycle = run.facts.lifecycle
+    if operation is None or operation.operation_id not in (lifecycle.edit, lifecycle.delete):
+        return False
+    return id_in_path((case.path_parameters or {}).get("id")) in run.ledger.live_ids()
+
+
 def prepare(case: Case, run: SuiteRun) -> bool:
     """Rewrite `case` in place; False when it must not be sent (budget, or no id of its own)."""
     without_framing_headers(case)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from _pytest.runner import CallInfo
+from schemathesis.core.failures import FailureGroup, as_reported_failure
 
 import vpbx_suite.schemathesis_checks  # noqa: F401  (registers the domain checks)
 import vpbx_suite.strategies  # noqa: F401  (registers the generation hook)
@@ -17,6 +18,7 @@ from vpbx_suite.completeness import OPERATIONS, NotRun
 from vpbx_suite.coverage import REPORT_NAME as COVERAGE_REPORT
 from vpbx_suite.failures import REPORT_NAME as FAILURES_REPORT
 from vpbx_suite.failures import broken_rules, failure_message
+from vpbx_suite import generated_ahead
 from vpbx_suite.findings import finding_title, group_findings, summary_lines, verdict_detail, with_origins
 from vpbx_suite.run import SuiteRun, current_run
 from vpbx_suite.run_report import write_json
@@ -54,12 +56,17 @@ def number_source(target: Target, run: SuiteRun, api: TargetApi) -> None:
         run.fresh = FreshNumbers()
         return
 
+    # Never while a generated add is out: its number is neither offered again nor freed.
     def free() -> int:
+        generated_ahead.settle()
         return free_idle_numbers(api, target.concurrency)
 
+    def offered() -> list[str]:
+        generated_ahead.settle()
+        return connectable_numbers(api)
+
     if target.numbers == CONNECTABLE:
-        run.fresh = OfferedNumbers([], "the connectable listing", read=lambda: connectable_numbers(api),
-                                   held=run.held_numbers, free=free)
+        run.fresh = OfferedNumbers([], "the connectable listing", read=offered, held=run.held_numbers, free=free)
     else:
         numbers = numbers_from_file(Path(target.numbers).read_text(encoding="utf-8"))
         run.fresh = OfferedNumbers(numbers, f"the file {target.numbers}", read=lambda: numbers, held=run.held_numbers,
@@ -162,6 +169,24 @@ def pytest_runtest_makereport(item: pytest.Item, call: CallInfo[None]) -> Iterat
                              "steps": with_origins(list(run.steps), run.added_steps)})
         # JUnit and the per-test section say which finding the failure counts under, in words.
         report.longrepr = "finding: " + "; ".join(finding_title(rule) for rule in rules) + "\n" + message
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[object]:
+    """A generated test's cases go out CONCURRENCY at a time; a failure met ahead runs the test
+    again one case at a time, for hypothesis to shrink (vpbx_suite.generated_ahead)."""
+    if getattr(pyfuncitem, "originalname", "") != "test_generated_cases" or generated_ahead.current() is not None:
+        return (yield)
+    run = current_run()
+    with generated_ahead.sending_ahead(run, Target.from_environment().concurrency) as ahead:
+        result = yield
+    if ahead.failed is None or ahead.failed.error is None:
+        return result
+    error = ahead.failed.error
+    generated_ahead.rerun_one_at_a_time(pyfuncitem.runtest, run,
+                                        as_reported_failure(error) if isinstance(error, FailureGroup) else error,
+                                        ahead.failed)
+    return result
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -1,0 +1,144 @@
+"""Generated cases sent ahead of hypothesis's loop (vpbx_suite.generated_ahead): at most
+CONCURRENCY out, their steps the run's in the order sent, a case whose order matters sent only
+once every case out is answered, a failure met ahead turning the loop to one case at a time and
+the test run again for hypothesis to shrink; the failure as met when it does not come back."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+
+from vpbx_suite import generated_ahead
+from vpbx_suite.generated_ahead import GeneratedAhead, rerun_one_at_a_time, sending_ahead
+from vpbx_suite.run import SuiteRun
+
+
+class Server:
+    """Cases whose requests wait until `release` is set, counting how many are out at once."""
+
+    def __init__(self, run: SuiteRun) -> None:
+        self.run, self.lock, self.release = run, threading.Lock(), threading.Event()
+        self.out, self.most, self.answered, self.threads = 0, 0, [], []
+
+    def case(self, key: int, fails: bool = False, wait: bool = True) -> Callable[[], None]:
+        def send() -> None:
+            with self.lock:
+                self.out += 1
+                self.most = max(self.most, self.out)
+            self.threads.append(threading.current_thread().name)
+            self.run.last_request = f"curl {key}"
+            if wait:
+                self.release.wait(10)
+            with self.lock:
+                self.out -= 1
+                self.answered.append(key)
+            if fails:
+                raise AssertionError(f"the answer to {key} breaks a rule")
+        return send
+
+
+def test_cases_go_out_concurrency_at_a_time_and_their_steps_follow_in_order():
+    run = SuiteRun()
+    server = Server(run)
+    ahead = GeneratedAhead(run, 3)
+    for key in range(3):
+        ahead.send(server.case(key), order_matters=False)
+    server.release.set()
+    for key in range(3, 10):
+        ahead.send(server.case(key), order_matters=False)
+    ahead.close()
+    assert server.most == 3  # the first three were out together
+    assert [step["curl"] for step in run.steps] == [f"curl {key}" for key in range(10)]
+    assert all(name.startswith("vpbx-generated") for name in server.threads)
+
+
+def test_a_case_whose_order_matters_goes_out_alone_after_every_case_out():
+    run = SuiteRun()
+    server = Server(run)
+    ahead = GeneratedAhead(run, 4)
+    for key in range(3):
+        ahead.send(server.case(key), order_matters=False)
+    seen_out: list[int] = []
+
+    def edit_of_a_held_number() -> None:
+        seen_out.append(server.out)
+        run.last_request = "curl edit"
+
+    threading.Timer(0.05, server.release.set).start()
+    ahead.send(edit_of_a_held_number, order_matters=True)
+    assert seen_out == [0] and sorted(server.answered) == [0, 1, 2]
+    assert [step["curl"] for step in run.steps] == ["curl 0", "curl 1", "curl 2", "curl edit"]
+    ahead.close()
+
+
+def test_a_failure_met_ahead_is_kept_and_the_loop_goes_on_one_case_at_a_time():
+    run = SuiteRun()
+    server = Server(run)
+    server.release.set()
+    ahead = GeneratedAhead(run, 3)
+    ahead.send(server.case(0), order_matters=False)
+    ahead.send(server.case(1, fails=True), order_matters=False)
+    ahead.send(server.case(2), order_matters=False)
+    ahead.settle()
+    assert ahead.failed is not None and "the answer to 1" in str(ahead.failed.error)
+    assert ahead.one_at_a_time
+    ahead.send(server.case(3), order_matters=False)
+    assert server.threads[-1] == threading.current_thread().name  # sent in the loop itself
+    ahead.close()
+
+
+def test_a_failure_sent_in_the_loop_is_raised_and_what_hypothesis_replays_goes_out_in_the_loop():
+    run = SuiteRun()
+    server = Server(run)
+    server.release.set()
+    ahead = GeneratedAhead(run, 3)
+    with pytest.raises(AssertionError, match="the answer to 0 breaks a rule"):
+        ahead.send(server.case(0, fails=True), order_matters=True)
+    ahead.send(server.case(1), order_matters=False)  # hypothesis shrinking: each case must fail where it fails
+    assert server.threads[-1] == threading.current_thread().name
+    assert ahead.failed is None  # not a failure met ahead: hypothesis has it
+    ahead.close()
+
+
+def test_a_failure_met_ahead_runs_the_test_again_one_case_at_a_time():
+    run = SuiteRun()
+    server = Server(run)
+    server.release.set()
+    with sending_ahead(run, 3) as ahead:
+        ahead.send(server.case(0, fails=True), order_matters=False)
+    assert ahead.failed is not None
+    modes: list[bool] = []
+
+    def run_again_and_meet_it() -> None:
+        current = generated_ahead.current()
+        modes.append(current is not None and current.one_at_a_time)
+        raise AssertionError("shrunk by hypothesis")
+
+    with pytest.raises(AssertionError, match="shrunk by hypothesis"):
+        rerun_one_at_a_time(run_again_and_meet_it, run, ahead.failed.error, ahead.failed)
+    assert modes == [True]
+    assert generated_ahead.current() is None
+
+
+def test_a_failure_that_does_not_come_back_is_reported_as_it_was_met():
+    run = SuiteRun()
+    server = Server(run)
+    server.release.set()
+    with sending_ahead(run, 3) as ahead:
+        ahead.send(server.case(7, fails=True), order_matters=False)
+    run.last_request = "curl of the passing run again"
+    with pytest.raises(AssertionError, match="the answer to 7 breaks a rule"):
+        rerun_one_at_a_time(lambda: None, run, ahead.failed.error, ahead.failed)
+    assert run.steps[-1]["curl"] == "curl 7"  # the reproduction is the failing request's
+
+
+def test_the_source_of_numbers_waits_for_the_cases_out():
+    run = SuiteRun()
+    server = Server(run)
+    with sending_ahead(run, 3) as ahead:
+        ahead.send(server.case(0), order_matters=False)
+        threading.Timer(0.05, server.release.set).start()
+        generated_ahead.settle()
+        assert server.answered == [0] and server.out == 0
