@@ -142,3 +142,32 @@ def test_the_source_of_numbers_waits_for_the_cases_out():
         threading.Timer(0.05, server.release.set).start()
         generated_ahead.settle()
         assert server.answered == [0] and server.out == 0
+
+
+def test_an_edit_or_delete_of_a_number_the_run_added_goes_out_alone():
+    import schemathesis
+
+    from tests.contract_data import seed_request, seed_response
+    from vpbx_suite.prepare import order_matters
+    from vpbx_spec.document import DOCUMENT_PATH
+
+    schema = schemathesis.openapi.from_path(DOCUMENT_PATH)
+    life = SuiteRun().facts.lifecycle
+    run = SuiteRun()
+    run.ledger.added({**seed_response(), "id": 7})
+    run.ledger.added({**seed_response(), "id": 8, "number": "79990000008"})
+    run.ledger.removed(8)
+
+    def case(operation_id: str, record_id: object = None) -> object:
+        operation = schema.find_operation_by_id(operation_id)
+        return schema.make_case(operation=operation, path_parameters=(
+            None if record_id is None else {"id": record_id}))
+
+    for operation_id in (life.edit, life.delete):
+        assert order_matters(case(operation_id, 7), run)      # held
+        assert order_matters(case(operation_id, "07"), run)   # held, as a lenient server reads it
+        assert order_matters(case(operation_id, 8), run)      # deleted: two deletes at once are another check's
+        assert not order_matters(case(operation_id, "abc"), run)  # addresses no number
+    assert not order_matters(case(life.read, 7), run)
+    add = schema.find_operation_by_id(life.add)
+    assert not order_matters(schema.make_case(operation=add, body=seed_request()), run)

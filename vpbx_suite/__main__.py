@@ -99,7 +99,13 @@ def main(environ: Mapping[str, str] | None = None) -> int:
                          f"--junitxml={junit}",
                          # The tests' assertions carry their own messages. Rewriting them would
                          # also rewrite every module of schemathesis (a pytest plugin): 3 s a run.
-                         "--assert=plain"]
+                         "--assert=plain",
+                         # The tests print nothing of their own: Python's streams are captured,
+                         # not the file descriptors (two dup2 calls around every test phase).
+                         "--capture=sys",
+                         # Its three garbage collections at the end cost half a second a run;
+                         # an unraisable exception of a test's thread is no finding.
+                         "-p", "no:unraisableexception"]
             previous = signal.signal(signal.SIGTERM, _interrupt)
             try:
                 status = pytest.main([*arguments, "-x"] if settings.fail_fast else arguments)

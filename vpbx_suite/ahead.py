@@ -49,14 +49,22 @@ def in_any_order(run: SuiteRun, sends: Sequence[Callable[[], T]], concurrency: i
     last; the answers come back in order."""
     if concurrency <= 1 or len(sends) <= 1:
         return [send() for send in sends]
-    with ThreadPoolExecutor(min(concurrency, len(sends)), thread_name_prefix="vpbx-any-order") as pool:
-        outcomes = list(pool.map(lambda send: contextvars.copy_context().run(send_recorded, send), sends))
+    outcomes = sent_together(sends, concurrency)
     failed = next((outcome for outcome in outcomes if outcome.error is not None), None)
     for outcome in [o for o in outcomes if o is not failed] + ([failed] if failed else []):
         replay(run, outcome)
     if failed is not None:
         raise failed.error  # type: ignore[misc]
     return [outcome.value for outcome in outcomes]
+
+
+def sent_together(sends: Sequence[Callable[[], T]], concurrency: int) -> list[Outcome]:
+    """Requests that do not depend on each other, at most `concurrency` at a time: each one's
+    outcome with its own steps, not yet the run's (`replay` each where it is judged)."""
+    if concurrency <= 1 or len(sends) <= 1:
+        return [send_recorded(send) for send in sends]
+    with ThreadPoolExecutor(min(concurrency, len(sends)), thread_name_prefix="vpbx-together") as pool:
+        return list(pool.map(lambda send: contextvars.copy_context().run(send_recorded, send), sends))
 
 
 def replay(run: SuiteRun, outcome: Outcome) -> None:

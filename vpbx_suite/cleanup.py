@@ -10,6 +10,7 @@ import httpx
 
 from vpbx_suite.patience import PersistentRateLimiting
 from vpbx_suite.run import MAIN, OTHER, SuiteRun, acting_as
+from vpbx_suite.target_api import tls
 
 TIMEOUT_SECONDS = 10.0
 
@@ -37,7 +38,7 @@ def _clean_account(run: SuiteRun, base_url: str, token: str, where: str) -> list
                 f"cleanup: left on the target{where} (id, number): {listed}"]
     operation = run.facts.operations[delete]
     left = []
-    with httpx.Client(base_url=base_url, timeout=TIMEOUT_SECONDS, headers={"Authorization": token}) as client:
+    with httpx.Client(base_url=base_url, timeout=TIMEOUT_SECONDS, headers={"Authorization": token}, verify=tls()) as client:
         for record_id in live:
             status = _delete(run, client, operation.method, operation.url_path(id=record_id))
             if 200 <= status < 300 or status == 404:  # 404: already gone
@@ -62,7 +63,7 @@ def _unanswered_adds(run: SuiteRun, base_url: str, token: str, where: str) -> li
         return []
     listing, delete = run.facts.operations[life.listing], run.facts.operations[life.delete]
     deleted = []
-    with httpx.Client(base_url=base_url, timeout=TIMEOUT_SECONDS, headers={"Authorization": token}) as client:
+    with httpx.Client(base_url=base_url, timeout=TIMEOUT_SECONDS, headers={"Authorization": token}, verify=tls()) as client:
         try:
             items = client.get(listing.url_path()).json()
         except (httpx.TransportError, ValueError):

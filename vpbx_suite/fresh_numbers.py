@@ -165,19 +165,17 @@ class OfferedNumbers(NumberSource):
         for refill in (None, self._reread, self._free_and_reread):
             if refill is not None:
                 refill()
-            self._drop_held()
-            if self._queue:
+            # Queued numbers the run came to hold since they were queued (added without the
+            # queue: a documented example's number, the second account's) are dropped as they
+            # come up: filtering the whole queue at every take cost a second a run.
+            held = self._held()
+            while self._queue:
                 number = self._queue.pop()
-                self._in_this_test.add(number)
-                return number
+                if number not in held:
+                    self._in_this_test.add(number)
+                    return number
         raise OutOfNumbers(f"{self.description} offers no number the run does not hold "
                            "(read again after freeing the run's own)")
-
-    def _drop_held(self) -> None:
-        """Forget queued numbers the run came to hold since they were queued (added without the
-        queue: a documented example's number, the second account's)."""
-        held = self._held()
-        self._queue = [number for number in self._queue if number not in held]
 
     def _free_and_reread(self) -> None:
         if self._free is not None and self._free():

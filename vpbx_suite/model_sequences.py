@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 
 from vpbx_model.freedoms import Comparison, Divergence
 from vpbx_model.oracle import Answer, IdMap, Oracle, answer_of
+from vpbx_suite.ahead import replay, sent_together
 from vpbx_suite.completeness import NotRun
 from vpbx_suite.contract import NUMBER_FIELD
 from vpbx_suite.fresh_numbers import FreshNumbers, spread_city_numbers
@@ -99,6 +100,7 @@ class World:
     recorded: list[dict[str, Any]] = field(default_factory=list)  # the run's steps (curl, exchange) of this world
     offered_to: dict[str, str] = field(default_factory=dict)  # number -> the account whose source offered it
     undecided: int = 0  # answers the model could not decide (see `send`)
+    concurrency: int = 1  # reads that change nothing go out this many at once (CONCURRENCY)
 
     def __post_init__(self) -> None:
         self.oracle = Oracle(list(self.apis), self.any_number)
@@ -116,23 +118,28 @@ class World:
     # --- the server's state, mirrored ------------------------------------------------------
 
     def seed(self) -> None:
-        for account, api in self.apis.items():
-            response = api.call(self.life.listing)
-            for record in json_or_none(response) or []:
+        listings = sent_together([lambda api=api: api.call(self.life.listing) for api in self.apis.values()],
+                                 self.concurrency)
+        for account, outcome in zip(self.apis, listings):
+            replay(self.run, outcome)
+            if outcome.error is not None:
+                raise outcome.error
+            for record in json_or_none(outcome.value) or []:
                 if isinstance(record, dict) and isinstance(record.get("id"), int):
                     self.ids.bind(account, record["id"], self.oracle.seed(account, record))
                     self.compare.views.differences(account, record, self.compare.own_fields)
 
     def cleanup(self) -> None:
-        """Delete what the sequence added. A broken answer here is not the sequence's finding
-        (it was judged, and the run's own cleanup deletes whatever is left)."""
-        for account, api in self.apis.items():
-            for server_id in self.live[account]:
-                try:
-                    api.call(self.life.delete, path={"id": server_id})
-                except Exception:  # noqa: BLE001
-                    pass
-            self.live[account].clear()
+        """Delete what the sequence added, in any order. A broken answer here is not the
+        sequence's finding (it was judged, and the run's own cleanup deletes whatever is left)."""
+        deletes = [lambda api=api, server_id=server_id: api.call(self.life.delete, path={"id": server_id})
+                   for account, api in self.apis.items() for server_id in self.live[account]]
+        for outcome in sent_together(deletes, self.concurrency):
+            replay(self.run, outcome)
+            if outcome.error is not None and not isinstance(outcome.error, Exception):
+                raise outcome.error  # Ctrl-C, SIGTERM: the run stops (its own cleanup follows)
+        for ids in self.live.values():
+            ids.clear()
 
     # --- one request, to both ---------------------------------------------------------------
 
@@ -201,12 +208,21 @@ class World:
         return server, model
 
     def check_views(self) -> None:
-        """Every account's listing equals the model's; the offers of the numbers it knows too."""
-        for account in self.apis:
-            self.send(account, self.life.listing, what="the listing, checked against the model")
+        """Every account's listing equals the model's; the offers of the numbers it knows too.
+        The reads change nothing: they go out at once, and are judged in order."""
+        reads = [(account, self.life.listing, "the listing, checked against the model") for account in self.apis]
         if not self.any_number and self.run.checks(self.life.connectable):
-            self.send(next(iter(self.apis)), self.life.connectable,
-                      what="the connectable listing, checked against the model")
+            reads.append((next(iter(self.apis)), self.life.connectable,
+                          "the connectable listing, checked against the model"))
+        answers = sent_together([lambda account=account, operation_id=operation_id:
+                                 self.send_to_server(account, operation_id) for account, operation_id, _ in reads],
+                                self.concurrency)
+        for (account, operation_id, what), outcome in zip(reads, answers):
+            replay(self.run, outcome)  # its request is the run's last when it is judged
+            if outcome.error is not None:
+                raise outcome.error
+            self.judge(account, operation_id, outcome.value, self.model_answer(account, operation_id, None, None, None),
+                       None, what)
 
     # --- steps ------------------------------------------------------------------------------
 

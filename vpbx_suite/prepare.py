@@ -31,13 +31,16 @@ def without_framing_headers(case: Case) -> None:
 
 
 def order_matters(case: Case, run: SuiteRun) -> bool:
-    """Whether a prepared case edits or deletes a number the run holds: it must not go out
-    while another request is out (an edit's echo is judged against the stored record)."""
+    """Whether a prepared case edits or deletes a number the run added (held or deleted): it
+    must not go out while another request is out. An edit's echo is judged against the stored
+    record, and two requests to one id at once are another check's (requests at once): the
+    answer of one case must not depend on another's."""
     operation = operation_of(case, run)
     lifecycle = run.facts.lifecycle
     if operation is None or operation.operation_id not in (lifecycle.edit, lifecycle.delete):
         return False
-    return id_in_path((case.path_parameters or {}).get("id")) in run.ledger.live_ids()
+    addressed = id_in_path((case.path_parameters or {}).get("id"))
+    return addressed is not None and run.ledger.owns(addressed)
 
 
 def prepare(case: Case, run: SuiteRun) -> bool:

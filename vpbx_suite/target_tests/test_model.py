@@ -79,7 +79,7 @@ def make_world(accounts: dict[str, TargetApi], run: SuiteRun, target: Target) ->
         # world pins what it adds.
         if run.checks(LIFE.delete):
             free_idle_numbers(accounts[MAIN], target.concurrency)
-        return World(accounts, run, any_number=not pool, take_number=take)
+        return World(accounts, run, any_number=not pool, take_number=take, concurrency=target.concurrency)
 
     return make
 
