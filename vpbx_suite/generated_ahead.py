@@ -7,11 +7,11 @@ is prepared in the loop's own thread as before (write budget, fresh number, the 
 to), its request goes out on a bounded pool and is judged when answered, and its steps become
 the run's in the order the cases were made.
 
-A case goes out in the loop itself, once every case out has been answered, when order matters:
-an edit or a delete of a number the run holds (an edit's echo is judged against the stored
-record, which another edit of it would change meanwhile). The source of numbers reads the
-server's listing and frees the run's numbers only after `settle()` too: a number whose add is
-out is neither offered again nor deleted.
+An edit or a delete of an id the run added goes out only while no other case for that id is out
+(an edit's echo is judged against the stored record, which another edit of it would change
+meanwhile; two requests to one id at once are the check of requests at once): the cases out are
+answered first. The source of numbers reads the server's listing and frees the run's numbers
+only after `settle()` too: a number whose add is out is neither offered again nor deleted.
 
 hypothesis cannot shrink a failure met by a case sent ahead: the loop has moved on. The test of
 the operation then runs again with its seed, one case at a time: hypothesis meets the failure
@@ -21,7 +21,7 @@ again and shrinks it, as it always did. One that does not come back is reported 
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
@@ -42,32 +42,34 @@ class GeneratedAhead:
         self._concurrency = concurrency
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="vpbx-generated") if concurrency > 1 else None
         self._out: list[Future[Outcome]] = []
+        self._addressed: set[Hashable] = set()  # the ids the cases out edit or delete
         self.failed: Outcome | None = None  # the first failure met by a case sent ahead
-        self._raised = False  # a case sent now failed: hypothesis is shrinking it
 
     @property
     def one_at_a_time(self) -> bool:
-        return self._pool is None or self.failed is not None or self._raised
+        return self._pool is None or self.failed is not None
 
-    def send(self, send: Callable[[], Any], order_matters: bool) -> None:
-        """Send a prepared case: ahead, or now (raising what its judging raises)."""
-        if self.one_at_a_time or order_matters:
+    def send(self, send: Callable[[], Any], addressed: Hashable | None = None) -> None:
+        """Send a prepared case ahead; or now, raising what its judging raises, once a failure
+        has been met (what hypothesis then replays must fail where it fails). `addressed`: the
+        run's id it edits or deletes, if any."""
+        if self.one_at_a_time:
             self.settle()
-            try:
-                send()
-            except BaseException:
-                self._raised = True  # hypothesis replays cases to shrink it: each must fail where it fails
-                raise
+            send()
             return
-        if len(self._out) >= self._concurrency * OUT_PER_WORKER:
+        if len(self._out) >= self._concurrency * OUT_PER_WORKER or (
+                addressed is not None and addressed in self._addressed):
             self.settle()
         assert self._pool is not None
+        if addressed is not None:
+            self._addressed.add(addressed)
         # A copy of the loop's context: the account the run acts as goes along.
         self._out.append(self._pool.submit(contextvars.copy_context().run, send_recorded, send))
 
     def settle(self) -> None:
         """Wait for every case out; their steps become the run's, in the order sent."""
         out, self._out = self._out, []
+        self._addressed.clear()
         for future in out:
             outcome = future.result()
             replay(self._run, outcome)
@@ -107,12 +109,12 @@ def settle() -> None:
         _current.settle()
 
 
-def send_generated(send: Callable[[], Any], order_matters: bool) -> None:
+def send_generated(send: Callable[[], Any], addressed: Hashable | None = None) -> None:
     """A prepared case: through the loop's GeneratedAhead, or sent now outside one."""
     if _current is None:
         send()
     else:
-        _current.send(send, order_matters)
+        _current.send(send, addressed)
 
 
 def rerun_one_at_a_time(run_again: Callable[[], Any], run: SuiteRun, error: BaseException,

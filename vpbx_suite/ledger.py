@@ -31,6 +31,7 @@ def _largest_id_in_a_path() -> int:
 
 
 MAX_ID = _largest_id_in_a_path()  # no number has a larger id (D30)
+GUARD_SPREAD = 16  # deleted ids a redirected edit or delete is sent to in turn
 
 
 def id_in_path(value: Any) -> int | None:
@@ -95,6 +96,7 @@ class Ledger:
     # number on the server without the run knowing its id): cleanup looks for them.
     unanswered: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _guard_turn: int = field(default=-1, repr=False)
 
     def added(self, record: dict[str, Any]) -> None:
         record_id = record.get("id")
@@ -142,13 +144,19 @@ class Ledger:
 
     def guard_target(self, method: str, value: Any) -> Any:
         """The path id to send an edit or delete to: `value` if it addresses none or one of the
-        run's own numbers; else one of the run's ids (a deleted one first: it must answer 404);
-        None when the run owns none (the request is not sent)."""
+        run's own numbers; else one of the run's ids (a deleted one first: it must answer 404,
+        taken in turn among the last GUARD_SPREAD deleted, so that cases sent at once address
+        different ids); None when the run owns none (the request is not sent)."""
         addressed = id_in_path(value)
         if addressed is None or self.owns(addressed):
             return value
         with self._lock:
-            replacement = self.deleted[-1] if self.deleted else (max(self.records) if self.records else None)
+            recent = self.deleted[-GUARD_SPREAD:]
+            if recent:
+                self._guard_turn += 1
+                replacement = recent[-1 - self._guard_turn % len(recent)]
+            else:
+                replacement = max(self.records) if self.records else None
         key = f"{method.upper()} for an id this run did not add: " + (
             "not sent" if replacement is None else "sent to one of its own ids instead")
         with self._lock:

@@ -30,17 +30,16 @@ def without_framing_headers(case: Case) -> None:
         case.headers = {name: value for name, value in case.headers.items() if name.lower() not in FRAMING_HEADERS}
 
 
-def order_matters(case: Case, run: SuiteRun) -> bool:
-    """Whether a prepared case edits or deletes a number the run added (held or deleted): it
-    must not go out while another request is out. An edit's echo is judged against the stored
-    record, and two requests to one id at once are another check's (requests at once): the
-    answer of one case must not depend on another's."""
+def addressed_id(case: Case, run: SuiteRun) -> int | None:
+    """The id of the run's (held or deleted) that a prepared edit or delete addresses, or None.
+    No two such cases for one id may be out at once: an edit's echo is judged against the
+    stored record, and two requests to one id at once are another check's (requests at once)."""
     operation = operation_of(case, run)
     lifecycle = run.facts.lifecycle
     if operation is None or operation.operation_id not in (lifecycle.edit, lifecycle.delete):
-        return False
+        return None
     addressed = id_in_path((case.path_parameters or {}).get("id"))
-    return addressed is not None and run.ledger.owns(addressed)
+    return addressed if addressed is not None and run.ledger.owns(addressed) else None
 
 
 def prepare(case: Case, run: SuiteRun) -> bool:

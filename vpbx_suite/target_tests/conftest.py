@@ -5,7 +5,7 @@ is interrupted."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -56,21 +56,25 @@ def number_source(target: Target, run: SuiteRun, api: TargetApi) -> None:
         run.fresh = FreshNumbers()
         return
 
-    # Never while a generated add is out: its number is neither offered again nor freed.
+    # Never while a generated add is out (vpbx_suite.generated_ahead): its number is neither
+    # handed out again nor freed.
     def free() -> int:
         generated_ahead.settle()
         return free_idle_numbers(api, target.concurrency)
 
-    def offered() -> list[str]:
-        generated_ahead.settle()
-        return connectable_numbers(api)
+    def settled(read: Callable[[], list[str]]) -> Callable[[], list[str]]:
+        def read_when_settled() -> list[str]:
+            generated_ahead.settle()
+            return read()
+        return read_when_settled
 
     if target.numbers == CONNECTABLE:
-        run.fresh = OfferedNumbers([], "the connectable listing", read=offered, held=run.held_numbers, free=free)
+        run.fresh = OfferedNumbers([], "the connectable listing", read=settled(lambda: connectable_numbers(api)),
+                                   held=run.held_numbers, free=free)
     else:
         numbers = numbers_from_file(Path(target.numbers).read_text(encoding="utf-8"))
-        run.fresh = OfferedNumbers(numbers, f"the file {target.numbers}", read=lambda: numbers, held=run.held_numbers,
-                                   free=free)
+        run.fresh = OfferedNumbers(numbers, f"the file {target.numbers}", read=settled(lambda: numbers),
+                                   held=run.held_numbers, free=free)
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,8 @@ request in one of the forms the document accepts, carrying one value class of se
 properties; it must be accepted and then read back exactly, by id and in the listing.
 
 - An add case takes a fresh number (and a city number of a new region, unless the case is
-  about the city number); an edit case works on one number the run added for all of them.
+  about the city number); its add and read back go out ahead of its test, CONCURRENCY at a
+  time (vpbx_suite.ahead). An edit case works on one number the run added for all of them.
 - Each record is read back by id at once; the listing is read once, after the cases, and must
   show every record the cases wrote (still held) as written. (Records that recycling deleted
   before then were compared with the listing at the run's fullest, against their last read.)
@@ -19,18 +20,20 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from vpbx_suite.accepted_space import AcceptedCase, bundled_catalog
+from vpbx_suite.ahead import Ahead
 from vpbx_suite.completeness import OTHER, not_run, reason_of
 from vpbx_suite.contract import NUMBER_FIELD, bundled_facts
 from vpbx_suite.fresh_numbers import city_number_properties
 from vpbx_suite.preconditions import Precondition
 from vpbx_suite.rules import ACCEPTED, expect
 from vpbx_suite.run import SuiteRun
+from vpbx_suite.settings import Target
 from vpbx_suite.target_api import TargetApi, json_or_none
 from vpbx_suite.target_tests.helpers import add_owned, fresh_body, listed, read, spend_write
 
@@ -93,16 +96,7 @@ def _add_expected(body: dict[str, Any]) -> dict[str, Any]:
     return {**body, **left_out}
 
 
-@pytest.mark.needs("add")
-@pytest.mark.parametrize("case", ADD_CASES, ids=_ids(ADD_CASES))
-def test_an_add_in_an_accepted_form_is_stored_exactly(api: TargetApi, run: SuiteRun, case: AcceptedCase) -> None:
-    spend_write(run, "the accepted space of the add")
-    chosen = {c.property for c in case.classes if not c.from_source}
-    body = fresh_body(run, base=case.body)
-    for name in city_number_properties(FACTS.operations[LIFE.add or ""]):
-        if name in chosen:
-            body[name] = case.body[name]  # the class is the point of the case; keep it
-    run.count_edge("accepted space")
+def _check_add(api: TargetApi, case: AcceptedCase, body: dict[str, Any]) -> None:
     response = api.call(LIFE.add or "", case.sent(body))
     what = f"adding {body[NUMBER_FIELD]}"
     if not _accepted(case, response, what):
@@ -110,11 +104,36 @@ def test_an_add_in_an_accepted_form_is_stored_exactly(api: TargetApi, run: Suite
     answer = json_or_none(response)
     expect(isinstance(answer, dict) and isinstance(answer.get("id"), int), ACCEPTED,
            f"{what}: the answer holds no id: {response.text[:200]}")
-    run.ledger.pinned.add(answer["id"])
     expected = _add_expected(body)
     problems = _mismatches(expected, answer, "the add's answer", "D13: the add echoes what was sent")
     problems += _read_back(api, answer["id"], expected, KEPT_FIELDS, case)
     expect(not problems, ACCEPTED, f"{what} ({case.name}): " + "; ".join(problems))
+
+
+@pytest.fixture(scope="module")
+def accepted_adds(api: TargetApi, run: SuiteRun, target: Target) -> Iterator[Ahead[int, Any]]:
+    """Each add case's add and read back, sent ahead of its test (vpbx_suite.ahead): a fresh
+    number each, so none depends on another; the write budget is spent as each is prepared."""
+    def prepare(case: AcceptedCase) -> Callable[[], None]:
+        spend_write(run, "the accepted space of the add")
+        chosen = {c.property for c in case.classes if not c.from_source}
+        body = fresh_body(run, base=case.body)
+        for name in city_number_properties(FACTS.operations[LIFE.add or ""]):
+            if name in chosen:
+                body[name] = case.body[name]  # the class is the point of the case; keep it
+        run.count_edge("accepted space")
+        return lambda: _check_add(api, case, body)
+
+    by_key = {id(case): case for case in ADD_CASES}
+    ahead: Ahead[int, None] = Ahead(run, list(by_key), lambda key: prepare(by_key[key]), target.concurrency)
+    yield ahead
+    ahead.close()
+
+
+@pytest.mark.needs("add")
+@pytest.mark.parametrize("case", ADD_CASES, ids=_ids(ADD_CASES))
+def test_an_add_in_an_accepted_form_is_stored_exactly(accepted_adds: Ahead[int, None], case: AcceptedCase) -> None:
+    accepted_adds.take(id(case))
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from schemathesis.specs.openapi.checks import ignored_auth
 
 from vpbx_suite.completeness import NOT_APPLICABLE, OPERATIONS, not_run
 from vpbx_suite.generated_ahead import send_generated
-from vpbx_suite.prepare import order_matters, prepare
+from vpbx_suite.prepare import addressed_id, prepare
 from vpbx_suite.exchanges import exchange_record
 from vpbx_suite.patient_transport import wait_out_rate_limiting
 from vpbx_suite.reproduce import case_request, curl_for_case
@@ -79,7 +79,7 @@ def test_generated_cases(case: Case) -> None:
     run = current_run()
     if prepare(case, run):
         # CONCURRENCY at a time where order does not matter (vpbx_suite.generated_ahead).
-        send_generated(lambda: _send_and_judge(case), order_matters(case, run))
+        send_generated(lambda: _send_and_judge(case), addressed_id(case, run))
 
 
 _stateful_schema = load_schema(_target.base_url, _target.token, _target.max_examples, _target.seed,
