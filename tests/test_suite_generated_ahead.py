@@ -102,13 +102,19 @@ def test_one_at_a_time_a_failure_is_raised_in_the_loop_for_hypothesis_to_shrink(
     ahead.close()
 
 
-def test_a_failure_met_ahead_runs_the_test_again_one_case_at_a_time():
-    run = SuiteRun()
+def failed_ahead(run: SuiteRun, key: int) -> GeneratedAhead:
+    """A loop whose case `key`, sent ahead, failed."""
     server = Server(run)
     server.release.set()
     with sending_ahead(run, 3) as ahead:
-        ahead.send(server.case(0, fails=True))
-    assert ahead.failed is not None
+        ahead.send(server.case(key, fails=True))
+    assert ahead.failed is not None and ahead.failed.error is not None
+    return ahead
+
+
+def test_a_failure_met_ahead_runs_the_test_again_one_case_at_a_time():
+    run = SuiteRun()
+    ahead = failed_ahead(run, 0)
     modes: list[bool] = []
 
     def run_again_and_meet_it() -> None:
@@ -124,10 +130,7 @@ def test_a_failure_met_ahead_runs_the_test_again_one_case_at_a_time():
 
 def test_a_failure_that_does_not_come_back_is_reported_as_it_was_met():
     run = SuiteRun()
-    server = Server(run)
-    server.release.set()
-    with sending_ahead(run, 3) as ahead:
-        ahead.send(server.case(7, fails=True))
+    ahead = failed_ahead(run, 7)
     run.last_request = "curl of the passing run again"
     with pytest.raises(AssertionError, match="the answer to 7 breaks a rule"):
         rerun_one_at_a_time(lambda: None, run, ahead.failed.error, ahead.failed)

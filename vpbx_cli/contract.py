@@ -34,7 +34,7 @@ from vpbx_cli.settings import environment, setting
          help="Fail (exit 3) when some checks did not run (write budget, too few numbers, "
               "OPERATIONS, a failed precondition).", default="off")
 @setting("CONCURRENCY", "--concurrency", help="Requests in flight at once where their order does not matter "
-         "(edge cases, generated cases); never inside a sequence, never past --max-writes.", default="4",
+         "(edge cases, generated cases, the model's reads); never inside a sequence, never past --max-writes.", default="4",
          metavar="N")
 @setting("MOCK_FAULTS", "--mock-faults", help="Faults for the bundled mock to inject (docs/mock-faults.md), "
          "e.g. 'latency=50ms' or 'status=429@3%'; not with --base-url.", default="none", metavar="FAULTS")
