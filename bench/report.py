@@ -201,8 +201,8 @@ def suite_latency_section(results: Results, charts: Mapping[str, str]) -> list[s
         f"(docs/mock-faults.md), at {', '.join(map(str, LATENCIES_MS))} ms; next to a plain `schemathesis run` "
         "(one worker, the same checks, phases, example count and seed) against the mock with the same "
         "latency. Each command timed whole, once per latency: as noisy as the machine was busy (see its "
-        "load above). The suite sends its edge cases CONCURRENCY at a time (docs/contract-suite.md); its "
-        "sequences and generated cases go one at a time.",
+        "load above). The suite sends its edge cases, generated cases, accepted adds and the model's reads "
+        "CONCURRENCY at a time (docs/contract-suite.md); the steps of its sequences go one at a time.",
         "",
     ]
     if not results.suite_latency:
