@@ -38,6 +38,8 @@ from vpbx_suite.settings import CONNECTABLE, SettingsError, SuiteSettings, Targe
 TARGET_TESTS = Path(__file__).resolve().parent / "target_tests"
 JUNIT_REPORT = "contract-junit.xml"
 EXIT_CONFORMS, EXIT_DOES_NOT, EXIT_NOT_STARTED, EXIT_INCOMPLETE = 0, 1, 2, 3
+# The pytest plugins of a run: schemathesis's, hypothesis's, and pytest-timeout (pytest.ini's timeout).
+PLUGINS = ("schemathesis.pytest.plugin", "_hypothesis_pytestplugin", "pytest_timeout")
 
 
 @contextmanager
@@ -105,7 +107,11 @@ def main(environ: Mapping[str, str] | None = None) -> int:
                          "--capture=sys",
                          # Its three garbage collections at the end cost half a second a run;
                          # an unraisable exception of a test's thread is no finding.
-                         "-p", "no:unraisableexception"]
+                         "-p", "no:unraisableexception",
+                         # Only the plugins the suite runs on, whatever else is installed beside
+                         # it (a plugin that reorders or reruns tests would change the verdict;
+                         # xdist and typeguard cost a quarter of a second of imports a run).
+                         "--disable-plugin-autoload", *(argument for plugin in PLUGINS for argument in ("-p", plugin))]
             previous = signal.signal(signal.SIGTERM, _interrupt)
             try:
                 status = pytest.main([*arguments, "-x"] if settings.fail_fast else arguments)

@@ -18,7 +18,7 @@ class Variant:
     name: str
     kind: str  # "conforming", or the class of rule a broken variant breaks
     make_faults: Callable[[str], list[Fault]]  # token -> fresh faults (some keep state)
-    connectable: str | None = None  # the mock's MOCK_CONNECTABLE; None: its default pool
+    connectable: str | None = None  # the mock's MOCK_CONNECTABLE; None: the self-test's pool (server.POOL)
     # The decisions of openapi/DECISIONS.md a broken variant breaks: it counts as caught only
     # when a finding of the run names one of them (a FAIL for another reason is a miss).
     decisions: tuple[str, ...] = ()
