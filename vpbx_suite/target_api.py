@@ -57,6 +57,14 @@ def raw(content: bytes, content_type: str | None = JSON_MEDIA_TYPE) -> Sent:
     return Sent(content, content_type, NOT_JSON)
 
 
+# A connection idle this long is not used again. Servers close idle ones after a few seconds
+# (uvicorn and Node after 5); a request sent on one just as the server closes it gets no answer.
+# httpx's default is also 5 s, and the waits for a 503 without Retry-After (0.5 to 4 s) left
+# connections idle for about that long: a conforming server that rate-limits was once failed
+# with "no answer" on a loaded machine.
+KEEPALIVE_SECONDS = 2.0
+
+
 @functools.cache
 def tls() -> ssl.SSLContext:
     """httpx's default TLS settings, made once: each client would load the CA bundle again
@@ -72,7 +80,8 @@ class TargetApi:
     def __init__(self, base_url: str, token: str, schema: OpenApiSchema, run: SuiteRun, *,
                  account: str = MAIN, secrets: Mapping[str, str] | None = None,
                  transport: httpx.BaseTransport | None = None) -> None:
-        self._client = httpx.Client(base_url=base_url, timeout=TIMEOUT_SECONDS, transport=transport, verify=tls())
+        self._client = httpx.Client(base_url=base_url, timeout=TIMEOUT_SECONDS, transport=transport, verify=tls(),
+                                    limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS))
         self.base_url = base_url
         self._token = token
         self._schema = schema
