@@ -8,12 +8,13 @@ from __future__ import annotations
 import copy
 import functools
 from collections import Counter
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 
 from vpbx_model.freedoms import MOVES_ON_ITS_OWN
-from vpbx_suite.ahead import in_any_order
+from vpbx_suite.ahead import Ahead, in_any_order
 from vpbx_suite.completeness import PRECONDITION, TOO_FEW_NUMBERS, WRITE_BUDGET, not_run
 from vpbx_suite.contract import NUMBER_FIELD
 from vpbx_suite.fresh_numbers import OutOfNumbers, SourceFailed, spread_city_numbers
@@ -166,3 +167,13 @@ def assert_not_shown(owner_record: dict[str, Any], intruder: dict[Any, dict[str,
     shown_ids = [item.get("id") for item in shown]
     expect(not shown, OTHER_LISTING, f"the other account's listing shows {owner_record[NUMBER_FIELD]} (ids "
            f"{shown_ids}), a number of another account: listings show only the account's own numbers (D33, D31)")
+
+
+def sent_ahead(run: SuiteRun, concurrency: int, items: list[Any],
+               prepare: Callable[[Any], Callable[[], Any]]) -> Iterator[Ahead[int, Any]]:
+    """A module fixture's requests sent ahead of its tests (vpbx_suite.ahead), keyed by the
+    parameter object pytest hands each test (two may share a label)."""
+    by_key = {id(item): item for item in items}
+    ahead: Ahead[int, Any] = Ahead(run, list(by_key), lambda key: prepare(by_key[key]), concurrency)
+    yield ahead
+    ahead.close()

@@ -35,7 +35,7 @@ from vpbx_suite.rules import ACCEPTED, expect
 from vpbx_suite.run import SuiteRun
 from vpbx_suite.settings import Target
 from vpbx_suite.target_api import TargetApi, json_or_none
-from vpbx_suite.target_tests.helpers import add_owned, fresh_body, listed, read, spend_write
+from vpbx_suite.target_tests.helpers import add_owned, fresh_body, listed, read, sent_ahead, spend_write
 
 FACTS = bundled_facts()
 LIFE = FACTS.lifecycle
@@ -124,10 +124,7 @@ def accepted_adds(api: TargetApi, run: SuiteRun, target: Target) -> Iterator[Ahe
         run.count_edge("accepted space")
         return lambda: _check_add(api, case, body)
 
-    by_key = {id(case): case for case in ADD_CASES}
-    ahead: Ahead[int, None] = Ahead(run, list(by_key), lambda key: prepare(by_key[key]), target.concurrency)
-    yield ahead
-    ahead.close()
+    yield from sent_ahead(run, target.concurrency, ADD_CASES, prepare)
 
 
 @pytest.mark.needs("add")

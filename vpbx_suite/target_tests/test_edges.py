@@ -38,7 +38,7 @@ from vpbx_suite.rules import PARAMETER_REJECTED, REJECTED_STORES_NOTHING, expect
 from vpbx_suite.run import SuiteRun
 from vpbx_suite.settings import Target
 from vpbx_suite.target_api import TargetApi, as_json
-from vpbx_suite.target_tests.helpers import assert_added, fresh_body, listed, spend_write
+from vpbx_suite.target_tests.helpers import assert_added, fresh_body, listed, sent_ahead, spend_write
 
 FACTS = bundled_facts()
 LIFE = FACTS.lifecycle
@@ -52,15 +52,6 @@ def _ids(edges: list[Any]) -> list[str]:
     return [edge.label for edge in edges]
 
 
-def _sent_ahead(run: SuiteRun, target: Target, edges: list[Any],
-                prepare: Callable[[Any], Callable[[], Any]]) -> Iterator[Ahead[int, Any]]:
-    """Keyed by the edge object pytest hands each test (two edges may share a label)."""
-    by_key = {id(edge): edge for edge in edges}
-    ahead: Ahead[int, Any] = Ahead(run, list(by_key), lambda key: prepare(by_key[key]), target.concurrency)
-    yield ahead
-    ahead.close()
-
-
 @pytest.fixture(scope="module")
 def add_edges(api: TargetApi, run: SuiteRun, target: Target) -> Iterator[Ahead[int, Any]]:
     """Each add edge's request, sent ahead of its test (vpbx_suite.ahead): a fresh number, one
@@ -71,7 +62,7 @@ def add_edges(api: TargetApi, run: SuiteRun, target: Target) -> Iterator[Ahead[i
         sent = edge.build(body)
         run.count_edge(edge.edge_class)
         return lambda: (body, sent, api.call(LIFE.add or "", sent))
-    yield from _sent_ahead(run, target, ADD_EDGES, prepare)
+    yield from sent_ahead(run, target.concurrency, ADD_EDGES, prepare)
 
 
 @pytest.mark.needs("add")
@@ -107,7 +98,7 @@ def edit_edges(api: TargetApi, run: SuiteRun, target: Target) -> Iterator[Ahead[
     """Each edit edge's read, edit and read again, sent ahead of its test on a number of its own
     lane (vpbx_suite.edge_requests); the edge is judged there, and its test takes the outcome."""
     lanes = EditLanes(api, run, target.concurrency)
-    yield from _sent_ahead(run, target, EDIT_EDGES, edit_edge_request(api, run, lanes))
+    yield from sent_ahead(run, target.concurrency, EDIT_EDGES, edit_edge_request(api, run, lanes))
     lanes.release()
 
 
@@ -137,7 +128,7 @@ def parameter_edges(api: TargetApi, run: SuiteRun, target: Target) -> Iterator[A
         where = {"path": {edge.parameter: edge.value}} if edge.location == "path" else \
             {"query": {edge.parameter: edge.value}}
         return lambda: api.call(edge.operation_id, sent, **where)
-    yield from _sent_ahead(run, target, PARAMETER_EDGES, prepare)
+    yield from sent_ahead(run, target.concurrency, PARAMETER_EDGES, prepare)
 
 
 @pytest.mark.parametrize("edge", PARAMETER_EDGES, ids=_ids(PARAMETER_EDGES))
