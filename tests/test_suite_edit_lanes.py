@@ -21,6 +21,7 @@ from vpbx_suite.edge_requests import EditLanes, edit_edge_request
 from vpbx_suite.edges import bundled_catalog
 from vpbx_suite.ledger import WriteBudget
 from vpbx_suite.mock_process import MockProcess, running_mock
+from vpbx_suite.rules import REJECTED_STORES_NOTHING, ContractViolation
 from vpbx_suite.run import SuiteRun, start_run
 from vpbx_suite.schemathesis_config import load_schema
 from vpbx_suite.target_api import TargetApi
@@ -39,11 +40,13 @@ class Overlaps(httpx.BaseTransport):
         self._in_flight: Counter[str | None] = Counter()
         self.most_on_one_id = 0
         self.most = 0
+        self.sent: Counter[tuple[str, bool]] = Counter()  # (method, names an id)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         match = re.search(r"/numbers/virtual-number/(\d+)$", request.url.path)
         key = match[1] if match else None
         with self._lock:
+            self.sent[request.method, key is not None] += 1
             self._in_flight[key] += 1
             self.most = max(self.most, sum(self._in_flight.values()))
             if key is not None:
@@ -64,11 +67,34 @@ def mock(tmp_path: Path) -> Iterator[MockProcess]:
         yield process
 
 
+class StoresARefusedEditsComment(Overlaps):
+    """A server that refuses an edit yet stores a new comment for the id, once, after the edges
+    have run a while (each lane then starts from the record as its last edge read it)."""
+
+    def __init__(self, after_refusals: int) -> None:
+        super().__init__()
+        self.refusals, self.after_refusals = 0, after_refusals
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        answer = super().handle_request(request)
+        if request.method == "PUT" and 400 <= answer.status_code < 500:
+            self.refusals += 1
+            if self.refusals == self.after_refusals:
+                edit = {**bundled_facts().operations[bundled_facts().lifecycle.edit].request_examples["seed"],
+                        "id": int(request.url.path.rsplit("/", 1)[1]), "comment": "stored by a refused edit"}
+                stored = self._inner.handle_request(httpx.Request(
+                    "PUT", request.url, headers={"Authorization": request.headers["Authorization"]}, json=edit))
+                stored.read()
+                assert stored.status_code == 200, stored.content
+        return answer
+
+
 def edit_edges_against(mock: MockProcess, concurrency: int, max_writes: int | None,
-                       edges: int = len(EDIT_EDGES)) -> tuple[EditLanes, Overlaps, SuiteRun]:
+                       edges: int = len(EDIT_EDGES), transport: Overlaps | None = None,
+                       ) -> tuple[EditLanes, Overlaps, SuiteRun]:
     """The first `edges` edit edges, as the suite sends and judges them; a failure of any is raised."""
     run = start_run(SuiteRun(budget=WriteBudget(max_writes)))
-    transport = Overlaps()
+    transport = transport or Overlaps()
     api = TargetApi(mock.base_url, TOKEN, load_schema(mock.base_url, TOKEN, 1, 0), run, transport=transport)
     lanes = EditLanes(api, run, concurrency)
     prepare = edit_edge_request(api, run, lanes)
@@ -102,3 +128,19 @@ def test_edit_edges_take_more_numbers_only_while_the_budget_can_spare_them(mock:
 def test_one_at_a_time_the_edit_edges_work_on_one_number(mock: MockProcess):
     lanes, transport, _ = edit_edges_against(mock, concurrency=1, max_writes=None, edges=40)
     assert (lanes.count, transport.most) == (1, 1)
+
+
+@pytest.mark.slow  # a real mock process, about 200 edges
+def test_each_edge_reads_its_number_once_the_lane_remembers_the_rest(mock: MockProcess):
+    """Read, edit, read again: the read before is the lane's last read after the first edge."""
+    lanes, transport, _ = edit_edges_against(mock, concurrency=4, max_writes=None)
+    edits, reads = transport.sent["PUT", True], transport.sent["GET", True]
+    assert edits == len(EDIT_EDGES)
+    assert reads <= edits + lanes.count, (reads, edits, lanes.count)
+
+
+@pytest.mark.slow  # a real mock process
+def test_a_refused_edit_that_stores_a_change_is_caught_from_the_remembered_record(mock: MockProcess):
+    with pytest.raises(ContractViolation, match="changed the record: comment: expected") as caught:
+        edit_edges_against(mock, concurrency=4, max_writes=None, transport=StoresARefusedEditsComment(20))
+    assert caught.value.rule == REJECTED_STORES_NOTHING

@@ -51,7 +51,7 @@ def test_a_group_runs_on_one_worker(tmp_path: Path):
     (project / "test_loose.py").write_text(LOOSE)
     out = tmp_path / "out"
     out.mkdir()
-    options = [option.replace("logical", "2") for option in makefile_parallel_options()]
+    options = [option.replace("$(PYTEST_WORKERS)", "2") for option in makefile_parallel_options()]
     result = subprocess.run([sys.executable, "-m", "pytest", *options, "-q", "-p", "no:cacheprovider"],
                             cwd=project, env={**os.environ, "GROUP_OUT": str(out)},
                             capture_output=True, text=True, timeout=120)

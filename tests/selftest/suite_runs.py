@@ -20,8 +20,10 @@ from pathlib import Path
 from vpbx_spec.document import REPOSITORY_ROOT
 
 # Imported once in the fork server; what a run imports later is its own.
-# Libraries and the suite's runner only: the target tests read their settings when imported.
-PRELOAD = ["vpbx_suite.__main__", "schemathesis", "schemathesis.pytest.plugin", "hypothesis", "httpx", "jinja2"]
+# Libraries and the suite's runner only: the target tests read their settings when imported
+# (tests/selftest/preload.py: what else, and the one cache it fills).
+PRELOAD = ["vpbx_suite.__main__", "schemathesis", "schemathesis.pytest.plugin", "hypothesis", "httpx", "jinja2",
+           "tests.selftest.preload"]
 _CONTEXT = multiprocessing.get_context("forkserver")
 _CONTEXT.set_forkserver_preload(PRELOAD)
 TIMEOUT_S = 600
