@@ -191,3 +191,13 @@ def test_an_unknown_base_cannot_be_compared(tmp_path):
                             text=True, timeout=60)
     assert result.returncode == 2
     assert "cannot read openapi/openapi.yaml at no-such-ref-anywhere" in result.stdout
+
+
+@pytest.mark.slow
+def test_optic_leaves_no_file_in_the_repository_under_ci(base_path, tmp_path, monkeypatch):
+    """Under CI=true Optic writes ci-run-details.json where it runs: never the checkout."""
+    monkeypatch.setenv("CI", "true")
+    before = set(REPOSITORY_ROOT.iterdir())
+    verdict = compare(base_path, edited(BREAKING["response field removed"][0], tmp_path))
+    assert verdict.breaking
+    assert set(REPOSITORY_ROOT.iterdir()) == before

@@ -66,9 +66,11 @@ class Verdict:
 def optic_breaks(base: Path, head: Path) -> tuple[list[Break], str]:
     """Optic's breaking-change findings. `--validation loose`: Optic's own schema refuses a
     link's `requestBody` written as an object, which OpenAPI allows; openapi-spec-validator
-    in `make check` validates the document strictly anyway."""
-    result = run_node_tool(OPTIC, "diff", str(base), str(head), "--check",
-                           "--validation", "loose", "--severity", "error")
+    in `make check` validates the document strictly anyway. Optic runs in a scratch directory:
+    under CI=true it writes a report file (ci-run-details.json) into the one it runs in."""
+    with tempfile.TemporaryDirectory(prefix="vpbx-optic-") as scratch:
+        result = run_node_tool(OPTIC, "diff", str(base.resolve()), str(head.resolve()), "--check",
+                               "--validation", "loose", "--severity", "error", cwd=Path(scratch))
     output = _ANSI.sub("", result.stdout + result.stderr)
     breaks: list[Break] = []
     operation = ""

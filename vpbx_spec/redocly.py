@@ -41,11 +41,12 @@ class Finding:
         return f"redocly {self.rule} ({self.severity}): {where}{self.pointer}: {self.message}"
 
 
-def run_node_tool(tool: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_node_tool(tool: Path, *args: str, timeout: float = 120,
+                  cwd: Path = REPOSITORY_ROOT) -> subprocess.CompletedProcess[str]:
     if not tool.exists():
         raise ToolMissing(f"{tool.relative_to(REPOSITORY_ROOT)} is not installed; "
                           "in a checkout, `make node-tools` installs it")
-    return subprocess.run([str(tool), *args], cwd=REPOSITORY_ROOT, capture_output=True,
+    return subprocess.run([str(tool), *args], cwd=cwd, capture_output=True,
                           text=True, timeout=timeout, env={**os.environ, **QUIET_ENV})
 
 
