@@ -13,7 +13,7 @@ from bench.paths import LATENCY_CHART, MEMORY_CHART, SUITE_LATENCY_CHART, THROUG
 from bench.memory import GeocoderCost, MemoryResult
 from bench.servers import prism_mode
 from bench.suite_cost import SuiteCost, fixed_seconds, marginal_ms_per_case
-from bench.suite_latency import LATENCIES_MS, LatencyRun, slowdown
+from bench.suite_latency import LATENCIES_MS, LatencyRun, latency_floor, slowdown
 from vpbx_suite.settings import DEFAULT_MAX_EXAMPLES
 
 ALL_PARTS = {"throughput", "reads", "suite-cost", "memory", "suite-latency"}
@@ -198,7 +198,8 @@ def suite_latency_section(results: Results, charts: Mapping[str, str]) -> list[s
         "",
         f"`make contract` with every default (the bundled mock, MAX_EXAMPLES={DEFAULT_MAX_EXAMPLES}, "
         f"SEED={suite_part.SEED}), the mock answering each request late by MOCK_FAULTS='latency=<ms>ms' "
-        f"(docs/mock-faults.md), at {', '.join(map(str, LATENCIES_MS))} ms; next to a plain `schemathesis run` "
+        f"(docs/mock-faults.md), at {', '.join(map(str, LATENCIES_MS))} ms, and the same with CONCURRENCY=16 "
+        "(what a user facing a far server may set); next to a plain `schemathesis run` "
         "(one worker, the same checks, phases, example count and seed) against the mock with the same "
         "latency. Each command timed whole, once per latency: as noisy as the machine was busy (see its "
         "load above). The suite sends its edge cases, generated cases, accepted adds and the model's reads "
@@ -214,6 +215,14 @@ def suite_latency_section(results: Results, charts: Mapping[str, str]) -> list[s
         rows.append([run.tool, str(run.latency_ms), f"{run.seconds:.1f}",
                      "-" if ratio is None else f"{ratio:.2f}", f"{run.responses:,}", run.verdict])
     lines += _table(["command", "latency ms", "wall s", "x its 0 ms time", "responses / cases", "verdict"], rows)
+    lines.append("")
+    at_zero = {run.tool: run.seconds for run in results.suite_latency if run.latency_ms == 0}
+    for tool in tools:
+        floor = latency_floor(results.suite_latency, tool, 50)
+        if floor is not None and at_zero.get(tool):
+            base = at_zero[tool]
+            lines.append(f"- {tool} at 50 ms: at least {floor:.1f} s ({floor / base:.2f}x its 0 ms time) "
+                         "even if every request overlapped perfectly: its responses x 50 ms / requests out at once.")
     lines.append("")
     ours = tools[0]
     at_50 = slowdown(results.suite_latency, ours, 50)

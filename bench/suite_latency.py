@@ -1,7 +1,8 @@
 """Part 4: the suite against a server far away. `make contract` with its defaults, the bundled
 mock answering each request `latency` ms late (MOCK_FAULTS='latency=…ms', as a staging server
-in another city), at 0, 20, 50 and 100 ms; next to a plain `schemathesis run` against the mock
-with the same latency, the same example count and seed.
+in another city), at 0, 20, 50 and 100 ms, at its default CONCURRENCY and at 16 (what a user
+facing a far server may set); next to a plain `schemathesis run` against the mock with the same
+latency, the same example count and seed.
 
 Each command is timed whole, once per latency (a run at 100 ms takes minutes): the figures are
 as noisy as the machine was busy (RESULTS.md shows its load).
@@ -23,7 +24,8 @@ from vpbx_suite.mock_process import running_mock
 from vpbx_suite.settings import DEFAULT_CONCURRENCY, DEFAULT_MAX_EXAMPLES
 
 LATENCIES_MS = (0, 20, 50, 100)
-STEPS = 2 * len(LATENCIES_MS)
+CONCURRENCIES = (DEFAULT_CONCURRENCY, 16)
+STEPS = (len(CONCURRENCIES) + 1) * len(LATENCIES_MS)
 
 
 @dataclass(frozen=True)
@@ -33,18 +35,23 @@ class LatencyRun:
     seconds: float  # wall time of the whole command
     responses: int  # as the tool counts them (responses checked; schemathesis: test cases)
     verdict: str    # the command's last line, or its exit status
+    concurrency: int = 1  # requests the command may have out at once
 
 
 def _faults(latency_ms: int) -> dict[str, str]:
     return {"MOCK_FAULTS": f"latency={latency_ms}ms"} if latency_ms else {}
 
 
-def run_ours(latency_ms: int, scratch: Path) -> LatencyRun:
-    """`make contract MOCK_FAULTS='latency=…ms'`: the bundled mock, every default setting."""
-    env = _base_environment() | {"SEED": str(SEED), "REPORT_DIR": str(scratch / f"latency-{latency_ms}")}
+def run_ours(latency_ms: int, scratch: Path, concurrency: int = DEFAULT_CONCURRENCY) -> LatencyRun:
+    """`make contract MOCK_FAULTS='latency=…ms'`: the bundled mock, every default setting but
+    CONCURRENCY when another is given."""
+    env = _base_environment() | {"SEED": str(SEED),
+                                 "REPORT_DIR": str(scratch / f"latency-{latency_ms}-{concurrency}")}
     env.pop("CONCURRENCY", None)
     env.pop("MOCK_FAULTS", None)
     env |= _faults(latency_ms)
+    if concurrency != DEFAULT_CONCURRENCY:
+        env["CONCURRENCY"] = str(concurrency)
     started = time.monotonic()
     completed = subprocess.run([sys.executable, "-m", "vpbx_suite"], cwd=REPOSITORY_ROOT, env=env,
                                stdin=subprocess.DEVNULL, capture_output=True, text=True,
@@ -55,8 +62,8 @@ def run_ours(latency_ms: int, scratch: Path) -> LatencyRun:
     if found is None:
         raise RuntimeError(f"our suite printed no 'responses checked' line (exit {code}):\n{output[-3000:]}")
     verdict = output.strip().splitlines()[-1]
-    return LatencyRun(f"make contract (CONCURRENCY={DEFAULT_CONCURRENCY})", latency_ms, seconds,
-                      int(found.group(1)), verdict)
+    return LatencyRun(f"make contract (CONCURRENCY={concurrency})", latency_ms, seconds,
+                      int(found.group(1)), verdict, concurrency)
 
 
 def run_plain(latency_ms: int, token: str, scratch: Path) -> LatencyRun:
@@ -80,8 +87,9 @@ def run_plain(latency_ms: int, token: str, scratch: Path) -> LatencyRun:
 def measure(token: str, scratch: Path, progress: Progress) -> list[LatencyRun]:
     runs = []
     for latency_ms in LATENCIES_MS:
-        progress.step(f"suite at {latency_ms} ms latency: make contract")
-        runs.append(run_ours(latency_ms, scratch))
+        for concurrency in CONCURRENCIES:
+            progress.step(f"suite at {latency_ms} ms latency: make contract, CONCURRENCY={concurrency}")
+            runs.append(run_ours(latency_ms, scratch, concurrency))
         progress.step(f"suite at {latency_ms} ms latency: plain schemathesis run")
         runs.append(run_plain(latency_ms, token, scratch))
     return runs
@@ -93,4 +101,14 @@ def slowdown(runs: list[LatencyRun], tool: str, latency_ms: int) -> float | None
     return times[latency_ms] / times[0] if times.get(0) and latency_ms in times else None
 
 
-__all__ = ["LATENCIES_MS", "LatencyRun", "measure", "slowdown"]
+def latency_floor(runs: list[LatencyRun], tool: str, latency_ms: int) -> float | None:
+    """The least a tool's run at `latency_ms` can take: its 0 ms time, or its responses each
+    waiting the latency, `concurrency` at a time, with nothing else left to do (whichever is more)."""
+    at = {run.latency_ms: run for run in runs if run.tool == tool}
+    if 0 not in at or latency_ms not in at:
+        return None
+    run = at[latency_ms]
+    return max(at[0].seconds, run.responses / run.concurrency * latency_ms / 1000)
+
+
+__all__ = ["CONCURRENCIES", "LATENCIES_MS", "LatencyRun", "latency_floor", "measure", "slowdown"]
