@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.selftest.faults import Exchange, Fault
+from vpbx_suite.contract import bundled_facts
 
 Body = dict[str, Any]
 
@@ -127,3 +128,35 @@ class LooseToken(Fault):
                   if key.lower() == b"authorization"]
         if values and any(self.matches(value, self.token) for value in values):
             exchange.set_request_header(b"authorization", self.token.encode("latin-1"))
+
+
+class RefusedEditKeepsItsComment(Fault):
+    """An edit checked field by field, each stored as it passes: an edit refused for another
+    field has already stored its comment. The stored comment is kept here and shown wherever
+    the record is answered, until an accepted edit sends another or the number is deleted."""
+
+    def __init__(self) -> None:
+        edit = bundled_facts().operations[bundled_facts().lifecycle.edit or ""]
+        self.longest = edit.request_properties["comment"]["maxLength"]
+        self.comments: dict[int, str] = {}
+
+    def after(self, exchange: Exchange) -> None:
+        sent, record_id = exchange.sent_json(), exchange.path_id
+        key = int(record_id) if record_id is not None and record_id.isdigit() else None
+        if exchange.is_("edit") and key is not None and isinstance(sent, dict):
+            comment = sent.get("comment")
+            if exchange.status in (400, 422) and isinstance(comment, str) and comment.isprintable() \
+                    and len(comment) <= self.longest:
+                self.comments[key] = comment
+            elif exchange.succeeded and "comment" in sent:
+                self.comments.pop(key, None)
+        if exchange.is_("delete") and exchange.succeeded and key is not None:
+            self.comments.pop(key, None)
+        if self.comments and exchange.succeeded and any(exchange.is_(role) for role in ("read", "edit", "listing")):
+            answer = exchange.answer_json()
+            records = [record for record in (answer if isinstance(answer, list) else [answer])
+                       if isinstance(record, dict) and record.get("id") in self.comments]
+            for record in records:
+                record["comment"] = self.comments[record["id"]]
+            if records:
+                exchange.set_answer_json(answer)

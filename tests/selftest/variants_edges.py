@@ -8,7 +8,8 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from tests.selftest.edge_faults import LooseToken, RacyIds, RacyUniqueness, RejectValid, StoresRewritten, ascii_digits
+from tests.selftest.edge_faults import (LooseToken, RacyIds, RacyUniqueness, RefusedEditKeepsItsComment, RejectValid,
+                                       StoresRewritten, ascii_digits)
 from tests.selftest.faults import Fault, LooseValidation
 from tests.selftest.variant import Variant
 from vpbx_suite.contract import bundled_facts
@@ -97,6 +98,9 @@ def _storage() -> list[Variant]:
                 stores(lambda s: "".join("?" if ord(c) > 0xFFFF else c for c in s)), decisions=("D23",)),
         Variant("whitespace trimmed on store", kind, stores(str.strip), decisions=("D23", *REWRITTEN_BEFORE_VALIDATION)),
         Variant("HTML escaped on store", kind, stores(lambda s: html.escape(s, quote=False)), decisions=("D23",)),
+        # Refused for naming another id too (D26: nothing is changed), which the lifecycle finds first.
+        Variant("a refused edit has stored its comment already", kind, lambda token: [RefusedEditKeepsItsComment()],
+                decisions=("D10", "D26")),
     ]
 
 
