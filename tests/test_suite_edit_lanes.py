@@ -15,6 +15,8 @@ import httpx
 import pytest
 
 from tests.transports import Replayed
+from vpbx_suite.accepted_requests import check_edit
+from vpbx_suite.accepted_space import bundled_catalog as accepted_catalog
 from vpbx_suite.ahead import Ahead
 from vpbx_suite.contract import bundled_facts
 from vpbx_suite.edge_requests import EditLanes, edit_edge_request
@@ -27,6 +29,7 @@ from vpbx_suite.schemathesis_config import load_schema
 from vpbx_suite.target_api import TargetApi
 
 EDIT_EDGES = [edge for edge in bundled_catalog()[0] if edge.operation_id == bundled_facts().lifecycle.edit]
+ACCEPTED_EDITS = accepted_catalog().get(bundled_facts().lifecycle.edit or "", [])
 TOKEN = "lanes-token"
 LATENCY = 0.01  # a far server's, in small: requests of the edges overlap
 
@@ -144,3 +147,25 @@ def test_a_refused_edit_that_stores_a_change_is_caught_from_the_remembered_recor
     with pytest.raises(ContractViolation, match="changed the record: comment: expected") as caught:
         edit_edges_against(mock, concurrency=4, max_writes=None, transport=StoresARefusedEditsComment(20))
     assert caught.value.rule == REJECTED_STORES_NOTHING
+
+
+@pytest.mark.slow  # a real mock process
+def test_the_accepted_edits_share_out_their_numbers_the_same_way(mock: MockProcess):
+    """The accepted space's edit cases: each on a lane of its own, from that number's last read."""
+    run = start_run(SuiteRun(budget=WriteBudget(None)))
+    transport = Overlaps()
+    api = TargetApi(mock.base_url, TOKEN, load_schema(mock.base_url, TOKEN, 1, 0), run, transport=transport)
+    lanes = EditLanes(api, run, 4, work="the accepted edits", spent_on="the accepted space of the edit")
+    ahead: Ahead[int, None] = Ahead(run, list(range(len(ACCEPTED_EDITS))),
+                                    lambda i: lambda: check_edit(api, run, lanes, ACCEPTED_EDITS[i]), 4)
+    try:
+        for index in range(len(ACCEPTED_EDITS)):
+            ahead.take(index)  # a case that is not stored exactly as sent raises here
+    finally:
+        ahead.close()
+        lanes.release()
+        api.close()
+    assert len(ACCEPTED_EDITS) > 8 and lanes.count == 4
+    assert transport.most > 1
+    assert transport.most_on_one_id == 1
+    assert transport.sent["PUT", True] == len(ACCEPTED_EDITS)

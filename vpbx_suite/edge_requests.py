@@ -89,11 +89,14 @@ class EditLanes:
     A lane remembers its number's record as its last edge read it: nothing else changes that
     number meanwhile, so the next edge starts from it instead of reading it again."""
 
-    def __init__(self, api: TargetApi, run: SuiteRun, lanes: int) -> None:
+    def __init__(self, api: TargetApi, run: SuiteRun, lanes: int, work: str = "the edit edges",
+                 spent_on: str = "edges of the edit") -> None:
+        """`work`: who works on the numbers (in the precondition's name); `spent_on`: what the
+        adds are spent on (the write budget's record)."""
         self._run = run
         self.last_read: dict[int, dict[str, Any]] = {}  # id -> record; only its lane's holder touches it
-        self.first = Precondition("adding the number the edit edges work on", run,
-                                  lambda: add_owned(api, "edges of the edit", keep=True))
+        self.first = Precondition(f"adding the number {work} work on", run,
+                                  lambda: add_owned(api, spent_on, keep=True))
         self._records: list[dict[str, Any]] = []
         self._free: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
         if self.first.failed:
@@ -101,7 +104,7 @@ class EditLanes:
         self._add(self.first.get())
         while len(self._records) < lanes and run.budget.can_spare():
             try:
-                self._add(add_owned(api, "edges of the edit", keep=True))
+                self._add(add_owned(api, spent_on, keep=True))
             except (Exception, NotRun):  # noqa: BLE001 (refused, no answer, no numbers left)
                 break  # an add that fails now is the add's tests' finding; the edges use fewer lanes
 
