@@ -8,7 +8,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -92,24 +92,32 @@ class StoresARefusedEditsComment(Overlaps):
         return answer
 
 
-def edit_edges_against(mock: MockProcess, concurrency: int, max_writes: int | None,
-                       edges: int = len(EDIT_EDGES), transport: Overlaps | None = None,
-                       ) -> tuple[EditLanes, Overlaps, SuiteRun]:
-    """The first `edges` edit edges, as the suite sends and judges them; a failure of any is raised."""
+def on_lanes_against(mock: MockProcess, concurrency: int, max_writes: int | None, count: int,
+                     check: Callable[[TargetApi, SuiteRun, EditLanes, int], Callable[[], None]],
+                     transport: Overlaps | None = None, **lane_names: str) -> tuple[EditLanes, Overlaps, SuiteRun]:
+    """`count` cases sent ahead CONCURRENCY at a time on the lanes, as the suite sends and judges
+    them (`check` prepares case i); a failure of any is raised."""
     run = start_run(SuiteRun(budget=WriteBudget(max_writes)))
     transport = transport or Overlaps()
     api = TargetApi(mock.base_url, TOKEN, load_schema(mock.base_url, TOKEN, 1, 0), run, transport=transport)
-    lanes = EditLanes(api, run, concurrency)
-    prepare = edit_edge_request(api, run, lanes)
-    ahead: Ahead[int, None] = Ahead(run, list(range(edges)), lambda i: prepare(EDIT_EDGES[i]), concurrency)
+    lanes = EditLanes(api, run, concurrency, **lane_names)
+    ahead: Ahead[int, None] = Ahead(run, list(range(count)), lambda i: check(api, run, lanes, i), concurrency)
     try:
-        for index in range(edges):
+        for index in range(count):
             ahead.take(index)
     finally:
         ahead.close()
         lanes.release()
         api.close()
     return lanes, transport, run
+
+
+def edit_edges_against(mock: MockProcess, concurrency: int, max_writes: int | None,
+                       edges: int = len(EDIT_EDGES), transport: Overlaps | None = None,
+                       ) -> tuple[EditLanes, Overlaps, SuiteRun]:
+    """The first `edges` edit edges, as the suite sends and judges them; a failure of any is raised."""
+    return on_lanes_against(mock, concurrency, max_writes, edges,
+                            lambda api, run, lanes, i: edit_edge_request(api, run, lanes)(EDIT_EDGES[i]), transport)
 
 
 @pytest.mark.slow  # a real mock process, about 200 edges
@@ -152,19 +160,10 @@ def test_a_refused_edit_that_stores_a_change_is_caught_from_the_remembered_recor
 @pytest.mark.slow  # a real mock process
 def test_the_accepted_edits_share_out_their_numbers_the_same_way(mock: MockProcess):
     """The accepted space's edit cases: each on a lane of its own, from that number's last read."""
-    run = start_run(SuiteRun(budget=WriteBudget(None)))
-    transport = Overlaps()
-    api = TargetApi(mock.base_url, TOKEN, load_schema(mock.base_url, TOKEN, 1, 0), run, transport=transport)
-    lanes = EditLanes(api, run, 4, work="the accepted edits", spent_on="the accepted space of the edit")
-    ahead: Ahead[int, None] = Ahead(run, list(range(len(ACCEPTED_EDITS))),
-                                    lambda i: lambda: check_edit(api, run, lanes, ACCEPTED_EDITS[i]), 4)
-    try:
-        for index in range(len(ACCEPTED_EDITS)):
-            ahead.take(index)  # a case that is not stored exactly as sent raises here
-    finally:
-        ahead.close()
-        lanes.release()
-        api.close()
+    # A case that is not stored exactly as sent raises here.
+    lanes, transport, _ = on_lanes_against(
+        mock, 4, None, len(ACCEPTED_EDITS), lambda api, run, lanes, i: lambda: check_edit(api, run, lanes, ACCEPTED_EDITS[i]),
+        work="the accepted edits", spent_on="the accepted space of the edit")
     assert len(ACCEPTED_EDITS) > 8 and lanes.count == 4
     assert transport.most > 1
     assert transport.most_on_one_id == 1
